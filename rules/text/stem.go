@@ -1,0 +1,81 @@
+package text
+
+import (
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/kljensen/snowball/english"
+	"github.com/kljensen/snowball/french"
+	"github.com/kljensen/snowball/russian"
+	"github.com/kljensen/snowball/spanish"
+)
+
+// maxStems bounds each language's stem cache. A cache that reaches it is
+// emptied and fills again with the words in use, so a long-running process
+// keeps a bounded cache that follows its vocabulary (new names, new topics)
+// instead of one frozen with the words it saw first.
+const maxStems = 1 << 17
+
+// stemCache maps folded words of one language to their stems.
+type stemCache struct {
+	mu sync.RWMutex
+	m  map[string]string
+}
+
+// stemFunc returns the Snowball stemmer of l, or nil when l has none.
+func stemFunc(l Lang) func(word string, stemStopWords bool) string {
+	switch l {
+	case English:
+		return english.Stem
+	case Russian:
+		return russian.Stem
+	case French:
+		return french.Stem
+	case Spanish:
+		return spanish.Stem
+	}
+	return nil
+}
+
+// tooShort reports whether the Snowball stemmer of l returns norm as it is
+// for its length: two bytes or less in English, French and Spanish, two
+// letters or less in Russian. Such words skip the cache.
+func tooShort(norm string, l Lang) bool {
+	if l == Russian {
+		return len(norm) <= 4 && utf8.RuneCountInString(norm) <= 2
+	}
+	return len(norm) <= 2
+}
+
+// Stem returns the stem of norm, a word already folded (by Fold or
+// Analyze), in language l, using the cache. Stop words are not stemmed.
+// For Unknown, German and any language without a stemmer it returns norm.
+func (a *Analyzer) Stem(norm string, l Lang) string {
+	stem := stemFunc(l)
+	if stem == nil || tooShort(norm, l) {
+		return norm
+	}
+	c := &a.stems[l]
+	c.mu.RLock()
+	s, ok := c.m[norm]
+	c.mu.RUnlock()
+	if ok {
+		return s
+	}
+	// norm may be a substring of a whole text: the cache keeps a copy.
+	key := strings.Clone(norm)
+	s = stem(key, false)
+	if s == "" || s == key {
+		s = key
+	}
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = make(map[string]string)
+	} else if len(c.m) >= maxStems {
+		clear(c.m)
+	}
+	c.m[key] = s
+	c.mu.Unlock()
+	return s
+}
