@@ -114,4 +114,25 @@
 //
 //	summon* ambassador -court  →  summon* AND ambassador AND NOT court
 //	title:(a OR "b c")         →  title:a OR title:"b c"
+//
+// # Matching
+//
+// A Matcher is built once from rule sets (NewMatcher) and is safe for
+// concurrent use; build a new one when the rules change. Match analyses a
+// Document once — title and text, each split into words, folded and
+// stemmed in the document's language, or by script when it has none — and
+// returns the rules that match, in the order they were given, each with
+// the byte spans that made it match (nothing under a NOT is shown) and the
+// countries the document mentions. A word matches a word of the text with
+// the same stem in that word's language; positions are counted in words
+// within one field, and a phrase or NEAR never spans the title and the
+// text.
+//
+// Most rules are never evaluated for a given document. Each rule is
+// indexed by words one of which must occur for it to match: for AND, the
+// rarest-looking operand's words; for OR, the words of every operand; for
+// a phrase or NEAR, one of its words. Match looks up the document's words
+// and evaluates only the rules found. A rule with no such words — only NOT,
+// a regex, or only source:, lang: or country: — is evaluated for every
+// document; Matcher.Slow lists them, and check warns about them.
 package rules

@@ -1,0 +1,319 @@
+package rules
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/alertbot/alertbot/rules/text"
+)
+
+// Matcher matches documents against a fixed set of rules. It is safe for
+// concurrent use; build a new one when the rules change.
+//
+// Most rules are never evaluated for a given document: each rule is
+// indexed by words one of which must occur for it to match (its anchors),
+// and Match evaluates only the rules whose anchors the document contains.
+// Rules without anchors (a bare NOT, a bare regex, only lang: or source:)
+// are evaluated for every document; Slow lists them.
+type Matcher struct {
+	an    *text.Analyzer
+	gaz   *Gazetteer
+	rules []*compiled
+
+	words    map[string][]int32 // stem or folded word -> rules anchored on it
+	prefixes map[string][]int32 // first prefixRunes runes of a prefix -> rules
+	always   []int32            // rules without anchors
+
+	pool sync.Pool // *scratch
+}
+
+// prefixRunes is how many runes of a prefix term key the index. Parse
+// refuses shorter prefixes (MinPrefixRunes).
+const prefixRunes = MinPrefixRunes
+
+type compiled struct {
+	rule *Rule
+	n    node
+}
+
+type scratch struct {
+	doc   doc
+	seen  []uint64 // bit set over rule indices: already a candidate
+	cands []int32
+}
+
+// NewMatcher compiles the rules of sets. An error names the rule.
+func NewMatcher(an *text.Analyzer, gaz *Gazetteer, sets []*Ruleset) (*Matcher, error) {
+	m := &Matcher{
+		an:       an,
+		gaz:      gaz,
+		words:    make(map[string][]int32),
+		prefixes: make(map[string][]int32),
+	}
+	c := compiler{an: an, gaz: gaz}
+	for _, set := range sets {
+		for _, r := range set.Rules {
+			n, err := c.compileRule(r)
+			if err != nil {
+				return nil, fmt.Errorf("rules: rule %s: %w", r.ID, err)
+			}
+			i := int32(len(m.rules))
+			m.rules = append(m.rules, &compiled{rule: r, n: n})
+			a, ok := anchorsOf(n)
+			if !ok {
+				m.always = append(m.always, i)
+				continue
+			}
+			for _, w := range a.words {
+				m.words[w] = appendOnce(m.words[w], i)
+			}
+			for _, p := range a.prefixes {
+				m.prefixes[p] = appendOnce(m.prefixes[p], i)
+			}
+		}
+	}
+	n := len(m.rules)
+	m.pool.New = func() any { return &scratch{seen: make([]uint64, (n+63)/64)} }
+	return m, nil
+}
+
+func appendOnce(s []int32, i int32) []int32 {
+	if len(s) > 0 && s[len(s)-1] == i {
+		return s
+	}
+	return append(s, i)
+}
+
+// compileRule compiles r's query together with its lang and source
+// restrictions.
+func (c *compiler) compileRule(r *Rule) (node, error) {
+	n, err := c.compile(r.Expr)
+	if err != nil {
+		return nil, err
+	}
+	and := &andNode{kids: []node{n}}
+	if len(r.Langs) > 0 {
+		or := &orNode{}
+		for _, l := range r.Langs {
+			k, _ := c.compile(&Meta{Key: LangKey, Value: l})
+			or.kids = append(or.kids, k)
+		}
+		and.kids = append(and.kids, or)
+	}
+	if len(r.Sources) > 0 {
+		or := &orNode{}
+		for _, s := range r.Sources {
+			k, _ := c.compile(&Meta{Key: SourceKey, Value: s})
+			or.kids = append(or.kids, k)
+		}
+		and.kids = append(and.kids, or)
+	}
+	if len(and.kids) == 1 {
+		return n, nil
+	}
+	return and, nil
+}
+
+// Rules returns the number of rules.
+func (m *Matcher) Rules() int { return len(m.rules) }
+
+// Slow returns the rules that cannot be indexed and so are evaluated for
+// every document.
+func (m *Matcher) Slow() []*Rule {
+	var out []*Rule
+	for _, i := range m.always {
+		out = append(out, m.rules[i].rule)
+	}
+	return out
+}
+
+// Match returns the rules that match d, in the order they were given, each
+// with its highlights and the countries d mentions.
+func (m *Matcher) Match(d *Document) []Match {
+	s := m.pool.Get().(*scratch)
+	defer m.pool.Put(s)
+	s.doc.reset(m.an, m.gaz, d)
+	s.cands = append(s.cands[:0], m.always...)
+	m.candidates(s)
+	for _, i := range s.cands {
+		s.seen[i/64] = 0
+	}
+	slices.Sort(s.cands)
+
+	var out []Match
+	var spans []span
+	for _, i := range s.cands {
+		c := m.rules[i]
+		if !s.doc.eval(c.n) {
+			continue
+		}
+		spans = s.doc.highlight(spans[:0], c.n)
+		out = append(out, Match{
+			Rule:       c.rule,
+			Highlights: s.doc.highlights(spans),
+			Countries:  append([]string(nil), s.doc.countryCodes()...),
+		})
+	}
+	return out
+}
+
+// candidates adds the rules anchored on the words of the document.
+func (m *Matcher) candidates(s *scratch) {
+	add := func(rules []int32) {
+		for _, i := range rules {
+			if s.seen[i/64]&(1<<(i%64)) == 0 {
+				s.seen[i/64] |= 1 << (i % 64)
+				s.cands = append(s.cands, i)
+			}
+		}
+	}
+	d := &s.doc
+	for i := range d.toks {
+		t := &d.toks[i]
+		if d.lead[i] {
+			add(m.words[t.Stem])
+		}
+		if len(m.prefixes) == 0 {
+			continue
+		}
+		// Words with one stem nearly always share their first letters;
+		// look the prefix up again only when they do not.
+		k, ok := prefixKey(t.Norm)
+		if !ok {
+			continue
+		}
+		if !d.lead[i] {
+			if k0, _ := prefixKey(d.toks[d.first[t.Stem]].Norm); k0 == k {
+				continue
+			}
+		}
+		add(m.prefixes[k])
+	}
+}
+
+// prefixKey returns the first prefixRunes runes of s.
+func prefixKey(s string) (string, bool) {
+	n := 0
+	for i := range s {
+		if n == prefixRunes {
+			return s[:i], true
+		}
+		n++
+	}
+	return s, n == prefixRunes
+}
+
+// anchors are words one of which a document must contain for a node to
+// match: stems or folded words, and prefix keys.
+type anchors struct {
+	words    []string
+	prefixes []string
+}
+
+// cost estimates how often a document holds one of a's words: fewer and
+// longer words are rarer.
+func (a anchors) cost() int {
+	c := 0
+	for _, w := range a.words {
+		c += wordCost(w)
+	}
+	for range a.prefixes {
+		c += 8 // a prefix stands for many words
+	}
+	return c
+}
+
+func wordCost(w string) int {
+	switch n := utf8.RuneCountInString(w); {
+	case isCommon(w):
+		return 50
+	case n <= 2:
+		return 20
+	case n <= 4:
+		return 4
+	}
+	return 1
+}
+
+// isCommon reports whether w is a frequent word (or its stem) in English
+// or Russian news, a poor anchor.
+func isCommon(w string) bool {
+	switch w {
+	case "the", "a", "an", "of", "to", "in", "on", "at", "for", "by", "with", "from",
+		"and", "or", "not", "is", "was", "be", "it", "it's", "as", "that", "this", "are",
+		"were", "has", "have", "had", "will", "would", "said", "say", "new",
+		"и", "в", "во", "на", "с", "со", "по", "к", "о", "об", "от", "для", "из", "за",
+		"что", "как", "это", "не", "но", "а", "же", "бы", "он", "она", "они", "его",
+		"ее", "их", "был", "год", "также", "уже", "при", "после", "заяв":
+		return true
+	}
+	return false
+}
+
+// anchorsOf returns the anchors of n, or false when n can match a
+// document that holds none of a bounded set of words.
+func anchorsOf(n node) (anchors, bool) {
+	switch n := n.(type) {
+	case *wordNode:
+		switch n.kind {
+		case Prefix:
+			if k, ok := prefixKey(n.norm); ok {
+				return anchors{prefixes: []string{k}}, true
+			}
+			return anchors{}, false
+		}
+		// Stemmed and exact words alike: a document holds the stem.
+		var a anchors
+		for l, stem := range n.stems {
+			if stem != "" && (l == 0 || stem != n.stems[l-1]) && !contains(a.words, stem) {
+				a.words = append(a.words, stem)
+			}
+		}
+		return a, true
+	case *phraseNode:
+		// Any one word must occur; take the best.
+		var best anchors
+		found := false
+		for _, w := range n.words {
+			if a, ok := anchorsOf(w); ok && (!found || a.cost() < best.cost()) {
+				best, found = a, true
+			}
+		}
+		return best, found
+	case *andNode:
+		var best anchors
+		found := false
+		for _, k := range n.kids {
+			if a, ok := anchorsOf(k); ok && (!found || a.cost() < best.cost()) {
+				best, found = a, true
+			}
+		}
+		return best, found
+	case *nearNode:
+		return anchorsOf(&andNode{kids: []node{n.x, n.y}})
+	case *orNode:
+		var all anchors
+		for _, k := range n.kids {
+			a, ok := anchorsOf(k)
+			if !ok {
+				return anchors{}, false
+			}
+			all.words = append(all.words, a.words...)
+			all.prefixes = append(all.prefixes, a.prefixes...)
+		}
+		return all, true
+	}
+	// NOT, regex and meta nodes match documents whatever their words.
+	return anchors{}, false
+}
+
+func contains(s []string, v string) bool {
+	for _, w := range s {
+		if w == v {
+			return true
+		}
+	}
+	return false
+}
