@@ -209,7 +209,7 @@ func (c *compiler) words(s string, kind TermKind, f Field) []*wordNode {
 		for l := range text.NumLangs {
 			lang := text.Lang(l)
 			if text.TokenLang(t.Norm, lang) == lang {
-				w.stems[l] = c.an.Stem(t.Norm, lang)
+				w.stems[l] = c.an.StemWord(s[t.Start:t.End], lang)
 			}
 		}
 		words[i] = w

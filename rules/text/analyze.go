@@ -83,7 +83,7 @@ func (a *Analyzer) Analyze(dst []Token, s string, lang Lang) []Token {
 		prevStart, prevEnd, prevNorm = start, end, normStart
 	}
 
-	a.fill(dst[base:], string(buf), ends, lang)
+	a.fill(dst[base:], s, string(buf), ends, lang)
 
 	if cap(buf) <= maxScratch {
 		sc.buf, sc.ends = buf, ends
@@ -95,7 +95,7 @@ func (a *Analyzer) Analyze(dst []Token, s string, lang Lang) []Token {
 // fill sets Norm, Lang and Stem of toks, whose folded forms are folded
 // split at ends. It takes each cache's read lock once for all the hits, and
 // stems the misses after.
-func (a *Analyzer) fill(toks []Token, folded string, ends []int32, doc Lang) {
+func (a *Analyzer) fill(toks []Token, s, folded string, ends []int32, doc Lang) {
 	var locked [NumLangs]bool
 	missed := false
 	off := int32(0)
@@ -126,7 +126,7 @@ func (a *Analyzer) fill(toks []Token, folded string, ends []int32, doc Lang) {
 	}
 	for k := range toks {
 		if t := &toks[k]; t.Stem == "" {
-			t.Stem = a.Stem(t.Norm, t.Lang)
+			t.Stem = a.stem(t.Norm, s[t.Start:t.End], t.Lang)
 		}
 	}
 }

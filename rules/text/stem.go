@@ -2,6 +2,8 @@ package text
 
 import (
 	"strings"
+
+	norm_ "golang.org/x/text/unicode/norm"
 	"sync"
 	"unicode/utf8"
 
@@ -51,7 +53,24 @@ func tooShort(norm string, l Lang) bool {
 // Stem returns the stem of norm, a word already folded (by Fold or
 // Analyze), in language l, using the cache. Stop words are not stemmed.
 // For Unknown, German and any language without a stemmer it returns norm.
+// French and Spanish stems depend on accents that folding removed: prefer
+// StemWord for words as written.
 func (a *Analyzer) Stem(norm string, l Lang) string {
+	return a.stem(norm, norm, l)
+}
+
+// StemWord returns the stem in language l of one word as written, folded
+// like Analyze folds the stems of a text's words. Query words are stemmed
+// with it so that they meet the words of documents.
+func (a *Analyzer) StemWord(word string, l Lang) string {
+	return a.stem(Fold(word), word, l)
+}
+
+// stem returns the stem of norm, the folded form of word. Snowball's
+// French and Spanish stemmers read accents (convoquée and convoqué share
+// a stem, convoquee does not), so those are stemmed from the word as
+// written, lower-cased, and the stem is folded after.
+func (a *Analyzer) stem(norm, word string, l Lang) string {
 	stem := stemFunc(l)
 	if stem == nil || tooShort(norm, l) {
 		return norm
@@ -65,7 +84,12 @@ func (a *Analyzer) Stem(norm string, l Lang) string {
 	}
 	// norm may be a substring of a whole text: the cache keeps a copy.
 	key := strings.Clone(norm)
-	s = stem(key, false)
+	switch l {
+	case French, Spanish:
+		s = Fold(stem(strings.ToLower(norm_.NFC.String(word)), false))
+	default:
+		s = stem(key, false)
+	}
 	if s == "" || s == key {
 		s = key
 	}
