@@ -93,7 +93,7 @@
 //
 // # Query limits
 //
-// A query has at most 4096 bytes (MaxQueryBytes) and 200 terms, phrases,
+// A query has at most 8192 bytes (MaxQueryBytes) and 400 terms, phrases,
 // regexes and field values (MaxLeaves), nests parentheses, NOTs and fields
 // at most 20 deep (MaxDepth); a phrase has at most 32 words
 // (MaxPhraseWords); NEAR/N and "…"~N go up to 100 (MaxDistance); a prefix
@@ -124,9 +124,11 @@
 // returns the rules that match, in the order they were given, each with
 // the byte spans that made it match (nothing under a NOT is shown) and the
 // countries the document mentions. A word matches a word of the text with
-// the same stem in that word's language; positions are counted in words
-// within one field, and a phrase or NEAR never spans the title and the
-// text.
+// the same stem in that word's language. Positions are counted in words,
+// and a phrase or a NEAR (NEAR/N as well as NEAR/s) stays within one
+// sentence: "summoned NEAR/3 ambassador" does not match "He was summoned.
+// The ambassador left.", which in a long article is two other events. The
+// title is a sentence of its own.
 //
 // Most rules are never evaluated for a given document. Each rule is
 // indexed by words one of which must occur for it to match: for AND, the

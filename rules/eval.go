@@ -370,10 +370,10 @@ func (d *doc) occurrences(dst []occ, n node) []occ {
 func (d *doc) phraseAt(p int32, n *phraseNode) int32 {
 	slop := int32(n.slop)
 	at := p
-	f := d.field(p)
+	sentence := d.toks[p].Sentence
 	for _, w := range n.words[1:] {
 		found := false
-		for q := at + 1; q < int32(len(d.toks)) && q <= at+1+slop && d.field(q) == f; q++ {
+		for q := at + 1; q < int32(len(d.toks)) && q <= at+1+slop && d.toks[q].Sentence == sentence; q++ {
 			if d.is(q, w) {
 				slop -= q - at - 1
 				at = q
@@ -388,14 +388,16 @@ func (d *doc) phraseAt(p int32, n *phraseNode) int32 {
 	return at + 1
 }
 
-// near reports whether occurrences x and y satisfy n.
+// near reports whether occurrences x and y satisfy n: in one sentence
+// (so in one field, since the title's sentences are its own), and for
+// NEAR/N at most N words apart.
 func (d *doc) near(n *nearNode, x, y occ) bool {
-	if d.field(x.s) != d.field(y.s) {
+	s := d.toks[x.s].Sentence
+	if d.toks[x.e-1].Sentence != s || d.toks[y.s].Sentence != s || d.toks[y.e-1].Sentence != s {
 		return false
 	}
 	if n.sentence {
-		s := d.toks[x.s].Sentence
-		return d.toks[x.e-1].Sentence == s && d.toks[y.s].Sentence == s && d.toks[y.e-1].Sentence == s
+		return true
 	}
 	var gap int32
 	switch {

@@ -55,6 +55,8 @@ func TestMatch(t *testing.T) {
 		{"near too far", "summon* NEAR/2 ambassador", Document{Text: "summoned the new Russian ambassador"}, false},
 		{"near sentence", "summon* NEAR/s ambassador", Document{Text: "The ambassador arrived. He was summoned."}, false},
 		{"near sentence same", "summon* NEAR/s ambassador", Document{Text: "The ambassador, who arrived on Monday with his staff and family, was summoned."}, true},
+		{"near stays in a sentence", "summon* NEAR/3 ambassador", Document{Text: "He was summoned. The ambassador left."}, false},
+		{"phrase stays in a sentence", `"summoned ambassador"~2`, Document{Text: "He was summoned. The ambassador left."}, false},
 		{"near group", `(summon* OR "called in") NEAR/4 (ambassador OR envoy)`, Document{Text: "Tokyo called in China's envoy"}, true},
 		{"not", "summon* -court", Document{Text: "summoned to court"}, false},
 		{"not keeps", "summon* -court", Document{Text: "summoned the envoy"}, true},

@@ -285,10 +285,10 @@ var invalidQueries = []struct {
 	{"nested parentheses", strings.Repeat("(", 21) + "a" + strings.Repeat(")", 21), `nesting deeper than 20`, 21},
 	{"nested nots", strings.Repeat("NOT ", 21) + "a", `nesting deeper than 20`, 81},
 	{"nested fields", strings.Repeat("-(", 10) + "title:a" + strings.Repeat(")", 10), `nesting deeper than 20`, 21},
-	{"too many terms", strings.Repeat("w ", 230), `query has 230 terms (limit 200)`, 401},
-	{"too many metas", "a " + strings.Repeat("lang:(en OR ru) ", 100), `query has 201 terms (limit 200)`, 1599},
-	{"too long", strings.Repeat("a ", 2049), `query too long: 4098 bytes (limit 4096)`, 4097},
-	{"too long cyrillic", strings.Repeat("я", 2049), `query too long: 4098 bytes (limit 4096)`, 2049},
+	{"too many terms", strings.Repeat("w ", 430), `query has 430 terms (limit 400)`, 801},
+	{"too many metas", "a " + strings.Repeat("lang:(en OR ru) ", 200), `query has 401 terms (limit 400)`, 3199},
+	{"too long", strings.Repeat("a ", 4097), `query too long: 8194 bytes (limit 8192)`, 8193},
+	{"too long cyrillic", strings.Repeat("я", 4097), `query too long: 8194 bytes (limit 8192)`, 4097},
 	{"invalid utf-8", "посол \xff", `invalid UTF-8`, 7},
 	{"control character", "a\x00b", `invalid character U+0000`, 2},
 }
@@ -327,7 +327,7 @@ func TestParseLimitsAccepted(t *testing.T) {
 		{"max terms", strings.Repeat("w ", 200)},
 		{"max phrase", `"` + strings.Repeat("w ", 32) + `"`},
 		{"max regex", `/` + strings.Repeat("x", 512) + `/`},
-		{"max length", strings.Repeat("a", 4096)},
+		{"max length", strings.Repeat("a", 8192)},
 		{"min prefix", `abc* где*`},
 	}
 	for _, tc := range tests {
