@@ -1,0 +1,813 @@
+// Package storetest is the conformance suite of package store: the same
+// tests for every database the store supports. store_test.go runs it on a
+// SQLite file always and on PostgreSQL when ALERTBOT_TEST_POSTGRES is set.
+package storetest
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/alertbot/alertbot/sources"
+	"github.com/alertbot/alertbot/store"
+)
+
+// Run runs the suite. open returns a new, empty, migrated Store for each
+// call and closes it when t ends; the restart test closes one and opens its
+// DSN again with store.Open.
+func Run(t *testing.T, open func(t *testing.T) *store.Store) {
+	t.Run("Migrations", func(t *testing.T) { testMigrations(t, open(t)) })
+	t.Run("SaveItems", func(t *testing.T) { testSaveItems(t, open) })
+	t.Run("SaveItemsStoresFields", func(t *testing.T) { testSaveItemsFields(t, open(t)) })
+	t.Run("SearchItems", func(t *testing.T) { testSearch(t, open(t)) })
+	t.Run("FTSQuery", func(t *testing.T) { testFTSQuery(t, open(t)) })
+	t.Run("SourceState", func(t *testing.T) { testSourceState(t, open(t)) })
+	t.Run("Alerts", func(t *testing.T) { testAlerts(t, open(t)) })
+	t.Run("Subscriptions", func(t *testing.T) { testSubscriptions(t, open(t)) })
+	t.Run("PausedChats", func(t *testing.T) { testPausedChats(t, open(t)) })
+	t.Run("Restart", func(t *testing.T) { testRestart(t, open(t)) })
+	t.Run("ConcurrentSaveItems", func(t *testing.T) { testConcurrent(t, open(t)) })
+}
+
+// clock is a settable clock for Store.SetClock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock(st *store.Store) *clock {
+	c := &clock{t: time.Date(2024, 2, 3, 12, 0, 0, 0, time.UTC)}
+	st.SetClock(c.now)
+	return c
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func item(source, id, title, text string) sources.Item {
+	return sources.Item{Source: source, ID: id, URL: "https://example.org/" + id, Title: title, Text: text,
+		Lang: "en", Published: time.Date(2024, 2, 3, 10, 0, 0, 0, time.UTC)}
+}
+
+func ids(items []sources.Item) string {
+	var s []string
+	for _, it := range items {
+		s = append(s, it.Source+"/"+it.ID)
+	}
+	return strings.Join(s, " ")
+}
+
+func storedIDs(items []store.StoredItem) string {
+	var s []string
+	for _, it := range items {
+		s = append(s, it.Source+"/"+it.ID)
+	}
+	return strings.Join(s, " ")
+}
+
+func testMigrations(t *testing.T, st *store.Store) {
+	ctx := t.Context()
+	if err := st.Ping(ctx); err != nil {
+		t.Errorf("Ping: %v", err)
+	}
+	ok, err := st.MigrationsApplied(ctx)
+	if err != nil || !ok {
+		t.Errorf("MigrationsApplied = %v, %v; want true, nil", ok, err)
+	}
+	// Opening an up-to-date database again applies nothing and fails nothing.
+	again, err := store.Open(ctx, st.DSN())
+	if err != nil {
+		t.Fatalf("second Open: %v", err)
+	}
+	again.Close()
+}
+
+func testSaveItems(t *testing.T, open func(t *testing.T) *store.Store) {
+	a := item("rss", "a", "UN Security Council to meet", "Russia requested an urgent meeting.")
+	b := item("rss", "b", "Chargé d'affaires summoned", "Iraq summoned the US chargé d'affaires.")
+	c := item("rss", "c", "Protest note", "The ministry handed a note of protest.")
+	aNewGUID := a
+	aNewGUID.ID = "a-v2"
+	aSpaced := a
+	aSpaced.ID = "a-v3"
+	aSpaced.Title = "  UN Security\tCouncil   to meet "
+	aSpaced.Text = "Russia requested\nan urgent meeting."
+	aEdited := a
+	aEdited.Text = "Russia requested an urgent meeting on Saturday."
+	aOtherSource := a
+	aOtherSource.Source = "telegram"
+
+	type step struct {
+		advance time.Duration // move the clock first
+		save    []sources.Item
+		want    []sources.Item // what SaveItems returns as new
+	}
+	tests := []struct {
+		name  string
+		steps []step
+	}{
+		{"new items are returned", []step{
+			{save: []sources.Item{a, b}, want: []sources.Item{a, b}},
+		}},
+		{"known items are not", []step{
+			{save: []sources.Item{a, b}, want: []sources.Item{a, b}},
+			{save: []sources.Item{b, c, a}, want: []sources.Item{c}},
+		}},
+		{"an id twice in one batch is new once", []step{
+			{save: []sources.Item{a, b, a}, want: []sources.Item{a, b}},
+		}},
+		{"an edited item under a known id is not new", []step{
+			{save: []sources.Item{a}, want: []sources.Item{a}},
+			{save: []sources.Item{aEdited}, want: nil},
+		}},
+		{"a changed GUID with the same content is not new", []step{
+			{save: []sources.Item{a}, want: []sources.Item{a}},
+			{advance: 6 * 24 * time.Hour, save: []sources.Item{aNewGUID}, want: nil},
+		}},
+		{"content differing in white space only is the same", []step{
+			{save: []sources.Item{a}, want: []sources.Item{a}},
+			{save: []sources.Item{aSpaced}, want: nil},
+		}},
+		{"a changed GUID in the same batch is not new", []step{
+			{save: []sources.Item{a, aNewGUID}, want: []sources.Item{a}},
+		}},
+		{"a changed GUID after 7 days is new", []step{
+			{save: []sources.Item{a}, want: []sources.Item{a}},
+			{advance: 7*24*time.Hour + time.Minute, save: []sources.Item{aNewGUID}, want: []sources.Item{aNewGUID}},
+		}},
+		{"the window runs from the latest copy", []step{
+			{save: []sources.Item{a}, want: []sources.Item{a}},
+			{advance: 5 * 24 * time.Hour, save: []sources.Item{aNewGUID}, want: nil},
+			{advance: 5 * 24 * time.Hour, save: []sources.Item{aSpaced}, want: nil},
+		}},
+		{"the same content from another source is new", []step{
+			{save: []sources.Item{a}, want: []sources.Item{a}},
+			{save: []sources.Item{aOtherSource}, want: []sources.Item{aOtherSource}},
+		}},
+		{"an empty batch", []step{
+			{save: nil, want: nil},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := open(t)
+			clk := newClock(st)
+			for i, s := range tt.steps {
+				clk.advance(s.advance)
+				got, err := st.SaveItems(t.Context(), s.save)
+				if err != nil {
+					t.Fatalf("step %d: SaveItems: %v", i, err)
+				}
+				if ids(got) != ids(s.want) {
+					t.Errorf("step %d: new = [%s], want [%s]", i, ids(got), ids(s.want))
+				}
+			}
+		})
+	}
+
+	t.Run("an item without id is an error", func(t *testing.T) {
+		st := open(t)
+		_, err := st.SaveItems(t.Context(), []sources.Item{a, {Source: "rss", Title: "no id"}})
+		if err == nil || !strings.HasPrefix(err.Error(), "store: save items: ") {
+			t.Errorf("err = %v, want a store: save items: error", err)
+		}
+		if _, err := st.GetItem(t.Context(), "rss", "a"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("the batch was partly stored: GetItem err = %v", err)
+		}
+	})
+
+	t.Run("a cancelled context stores nothing", func(t *testing.T) {
+		st := open(t)
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		if _, err := st.SaveItems(ctx, []sources.Item{a}); !errors.Is(err, context.Canceled) {
+			t.Errorf("err = %v, want context.Canceled", err)
+		}
+	})
+}
+
+func testSaveItemsFields(t *testing.T, st *store.Store) {
+	ctx := t.Context()
+	clk := newClock(st)
+	in := sources.Item{Source: "mid-russia", ID: "MID_Russia/12345", URL: "https://t.me/MID_Russia/12345",
+		Title: "Заявление МИД", Text: "Первый абзац.\nВторой абзац — «цитата».", Lang: "ru",
+		Published: time.Date(2024, 2, 3, 9, 30, 15, 123456789, time.FixedZone("MSK", 3*3600))}
+	noDate := sources.Item{Source: "mid-russia", ID: "no-date", Title: "Без даты"}
+	if _, err := st.SaveItems(ctx, []sources.Item{in, noDate}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.GetItem(ctx, in.Source, in.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := in
+	want.Published = in.Published.UTC().Truncate(time.Microsecond)
+	if got.Item != want {
+		t.Errorf("GetItem = %+v\nwant %+v", got.Item, want)
+	}
+	if got.ContentHash != sources.ContentHash(in.Title, in.Text) {
+		t.Errorf("ContentHash = %q, want sources.ContentHash", got.ContentHash)
+	}
+	if !got.FetchedAt.Equal(clk.now()) {
+		t.Errorf("FetchedAt = %v, want the clock's %v", got.FetchedAt, clk.now())
+	}
+	got, err = st.GetItem(ctx, noDate.Source, noDate.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Published.Equal(clk.now()) {
+		t.Errorf("an item without a date: Published = %v, want the fetch time %v", got.Published, clk.now())
+	}
+	if _, err := st.GetItem(ctx, "mid-russia", "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("GetItem of an unknown item: err = %v, want ErrNotFound", err)
+	}
+}
+
+func searchCorpus() []sources.Item {
+	at := func(h int) time.Time { return time.Date(2024, 2, 3, h, 0, 0, 0, time.UTC) }
+	return []sources.Item{
+		{Source: "reuters", ID: "en-1", Lang: "en", Published: at(8),
+			Title: "Iraq summons US chargé d'affaires",
+			Text:  "Iraq's foreign ministry summoned the U.S. chargé d'affaires and handed him a note of protest."},
+		{Source: "tass", ID: "ru-1", Lang: "ru", Published: at(9),
+			Title: "МИД Ирака вызвал временного поверенного в делах США",
+			Text:  "Министерство иностранных дел Ирака вручило поверенному ноту протеста."},
+		{Source: "tass", ID: "ru-2", Lang: "ru", Published: at(10),
+			Title: "Совбез ООН соберётся на экстренное заседание",
+			Text:  "Россия запросила срочное заседание Совета Безопасности ООН."},
+		{Source: "reuters", ID: "en-2", Lang: "en", Published: at(11),
+			Title: "Russia requests urgent UN Security Council meeting",
+			Text:  "Russia asked for an urgent meeting of the Security Council over the strikes."},
+		{Source: "reuters", ID: "en-3", Lang: "en", Published: at(7),
+			Title: "Weather", Text: "Propaganda about the weather; nothing was summoned."},
+	}
+}
+
+func testSearch(t *testing.T, st *store.Store) {
+	ctx := t.Context()
+	newClock(st)
+	corpus := searchCorpus()
+	if _, err := st.SaveItems(ctx, corpus); err != nil {
+		t.Fatal(err)
+	}
+	// A copy under a changed GUID is stored but never found.
+	dup := corpus[0]
+	dup.ID = "en-1-v2"
+	if _, err := st.SaveItems(ctx, []sources.Item{dup}); err != nil {
+		t.Fatal(err)
+	}
+	all := time.Time{}
+	tests := []struct {
+		name  string
+		words []string
+		since time.Time
+		limit int
+		want  string
+	}{
+		{"english prefix finds inflections", []string{"summon"}, all, 0, "reuters/en-1 reuters/en-3"},
+		{"diacritics folded in the text", []string{"charge"}, all, 0, "reuters/en-1"},
+		{"diacritics folded in the query", []string{"chargé"}, all, 0, "reuters/en-1"},
+		{"case folded", []string{"SECURITY"}, all, 0, "reuters/en-2"},
+		{"russian prefix finds case forms", []string{"поверенн"}, all, 0, "tass/ru-1"},
+		{"russian upper case", []string{"ПОВЕРЕННОГО"}, all, 0, "tass/ru-1"},
+		{"ё written as е", []string{"соберется"}, all, 0, "tass/ru-2"},
+		{"ё written as ё", []string{"соберётся"}, all, 0, "tass/ru-2"},
+		{"OR of words, newest first", []string{"заседание", "meeting"}, all, 0, "reuters/en-2 tass/ru-2"},
+		{"words, not substrings", []string{"pagan"}, all, 0, ""},
+		{"since", []string{"summon", "поверенн"}, time.Date(2024, 2, 3, 8, 30, 0, 0, time.UTC), 0, "tass/ru-1"},
+		{"limit", []string{"ооновский", "оон", "council", "iraq"}, all, 2, "reuters/en-2 tass/ru-2"},
+		{"no words", nil, all, 0, ""},
+		{"quote in the input", []string{`"`, `summon"ed`}, all, 0, ""},
+		{"FTS syntax in the input", []string{"OR", "title:zzz", "NEAR(", "*", "^zz", "(", ")", "{zz"}, all, 0, ""},
+		{"FTS operators are words", []string{"AND"}, all, 0, "reuters/en-1"},
+		{"FTS operators are words, prefixes too", []string{"NOT", "iraq"}, all, 0, "reuters/en-1 reuters/en-3"},
+		{"й is not и", []string{"экстренныи"}, all, 0, ""},
+		{"й", []string{"экстренное", "срочный"}, all, 0, "tass/ru-2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := st.SearchItems(ctx, store.FTSQuery(tt.words), tt.since, tt.limit)
+			if err != nil {
+				t.Fatalf("SearchItems(%q): %v", store.FTSQuery(tt.words), err)
+			}
+			if storedIDs(got) != tt.want {
+				t.Errorf("SearchItems(%q) = [%s], want [%s]", store.FTSQuery(tt.words), storedIDs(got), tt.want)
+			}
+		})
+	}
+	got, err := st.SearchItems(ctx, store.FTSQuery([]string{"protest"}), all, 0)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("SearchItems(protest) = %d items, %v", len(got), err)
+	}
+	if got[0].Title != corpus[0].Title || got[0].Text != corpus[0].Text || !got[0].Published.Equal(corpus[0].Published) {
+		t.Errorf("found item = %+v, want %+v", got[0].Item, corpus[0])
+	}
+}
+
+func testFTSQuery(t *testing.T, st *store.Store) {
+	tests := []struct {
+		words []string
+		want  string
+	}{
+		{[]string{"summon"}, `"summon"*`},
+		{[]string{"summon", "поверенн"}, `"summon"* OR "поверенн"*`},
+		{[]string{` a"b `, "", "  "}, `"a""b"*`},
+		{[]string{"***", "-", "x"}, `"x"*`},
+		{nil, ``},
+	}
+	for _, tt := range tests {
+		if got := store.FTSQuery(tt.words); got != tt.want {
+			t.Errorf("FTSQuery(%q) = %s, want %s", tt.words, got, tt.want)
+		}
+	}
+	// Whatever a user types, the query it builds is valid.
+	inputs := []string{`"`, `""`, `"*`, `a*b`, `col:x`, `{a b}`, `a+b`, `NEAR(a b, 2)`, `'`, `\`, `--`, `$1`, `?`, `x's`, `AND OR NOT`, `&|!<->:*`}
+	for _, in := range inputs {
+		q := store.FTSQuery(strings.Fields(in))
+		if _, err := st.SearchItems(t.Context(), q, time.Time{}, 10); err != nil {
+			t.Errorf("input %q: query %s: %v", in, q, err)
+		}
+	}
+}
+
+func testSourceState(t *testing.T, st *store.Store) {
+	ctx := t.Context()
+	if _, err := st.GetSourceState(ctx, "mid-russia"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("GetSourceState of a new source: err = %v, want ErrNotFound", err)
+	}
+	at := func(m int) time.Time { return time.Date(2024, 2, 3, 12, m, 0, 0, time.UTC) }
+	states := []store.SourceState{
+		{ID: "mid-russia", ETag: `W/"abc"`, LastModified: "Sat, 03 Feb 2024 12:00:00 GMT", Cursor: "12345",
+			LastSuccess: at(1), LastAttempt: at(2), ConsecutiveFailures: 0, NextPoll: at(4), Seen: true},
+		{ID: "a-failing", LastAttempt: at(3), ConsecutiveFailures: 3, LastError: "feed: status 503", NextPoll: at(10)},
+		{ID: "new"},
+	}
+	for _, s := range states {
+		if err := st.PutSourceState(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, want := range states {
+		got, err := st.GetSourceState(ctx, want.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("GetSourceState(%s) = %+v\nwant %+v", want.ID, got, want)
+		}
+	}
+	// Put replaces the whole state.
+	recovered := states[1]
+	recovered.ConsecutiveFailures, recovered.LastError, recovered.LastSuccess, recovered.Seen = 0, "", at(5), true
+	if err := st.PutSourceState(ctx, recovered); err != nil {
+		t.Fatal(err)
+	}
+	list, err := st.ListSourceStates(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.SourceState{recovered, states[0], states[2]}
+	if !slices.Equal(list, want) {
+		t.Errorf("ListSourceStates = %+v\nwant %+v", list, want)
+	}
+	if err := st.PutSourceState(ctx, store.SourceState{}); err == nil {
+		t.Error("PutSourceState without id: no error")
+	}
+}
+
+func testAlerts(t *testing.T, st *store.Store) {
+	ctx := t.Context()
+	clk := newClock(st)
+	corpus := searchCorpus()
+	if _, err := st.SaveItems(ctx, corpus); err != nil {
+		t.Fatal(err)
+	}
+	summoned := store.Alert{Source: "reuters", ItemID: "en-1", RuleID: "diplomat-summoned", RulesetID: "diplomacy",
+		Severity: "high", Countries: []string{"IQ", "US"},
+		Highlights: []store.Highlight{{Field: "title", Start: 5, End: 12, Text: "summons"}}}
+	protest := summoned
+	protest.RuleID, protest.Highlights, protest.Countries = "protest-note", nil, nil
+
+	var id1, id2 int64
+	err := st.WithTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if id1, err = st.InsertAlertTx(ctx, tx, summoned); err != nil {
+			return err
+		}
+		// The same item and rule again: refused, and the transaction goes on.
+		if _, err := st.InsertAlertTx(ctx, tx, summoned); !errors.Is(err, store.ErrAlertExists) {
+			t.Errorf("second InsertAlertTx: err = %v, want ErrAlertExists", err)
+		}
+		id2, err = st.InsertAlertTx(ctx, tx, protest)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id1 <= 0 || id2 <= 0 || id1 == id2 {
+		t.Errorf("ids = %d, %d; want two positive ids", id1, id2)
+	}
+	// In a later transaction too.
+	err = st.WithTx(ctx, func(tx *sql.Tx) error {
+		_, err := st.InsertAlertTx(ctx, tx, summoned)
+		return err
+	})
+	if !errors.Is(err, store.ErrAlertExists) {
+		t.Errorf("InsertAlertTx in a later transaction: err = %v, want ErrAlertExists", err)
+	}
+
+	got, err := st.GetAlert(ctx, id1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := summoned
+	want.ID, want.CreatedAt = id1, clk.now()
+	if fmt.Sprint(got) != fmt.Sprint(want) || !got.CreatedAt.Equal(want.CreatedAt) {
+		t.Errorf("GetAlert = %+v\nwant %+v", got, want)
+	}
+	got, err = st.GetAlert(ctx, id2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Highlights) != 0 || len(got.Countries) != 0 {
+		t.Errorf("alert without highlights and countries came back with %v %v", got.Highlights, got.Countries)
+	}
+
+	// A rolled-back transaction leaves nothing.
+	errRollback := errors.New("rollback")
+	err = st.WithTx(ctx, func(tx *sql.Tx) error {
+		a := summoned
+		a.Source, a.ItemID = "tass", "ru-1"
+		if _, err := st.InsertAlertTx(ctx, tx, a); err != nil {
+			return err
+		}
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		t.Errorf("WithTx err = %v, want fn's error", err)
+	}
+	clk.advance(time.Hour)
+	later := summoned
+	later.ItemID = "en-2"
+	var id3 int64
+	err = st.WithTx(ctx, func(tx *sql.Tx) (err error) {
+		id3, err = st.InsertAlertTx(ctx, tx, later)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := st.ListAlerts(ctx, time.Time{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gotIDs []int64
+	for _, a := range list {
+		gotIDs = append(gotIDs, a.ID)
+	}
+	if !slices.Equal(gotIDs, []int64{id1, id2, id3}) {
+		t.Errorf("ListAlerts ids = %v, want %v (the rolled-back alert left out)", gotIDs, []int64{id1, id2, id3})
+	}
+	list, err = st.ListAlerts(ctx, clk.now(), 0)
+	if err != nil || len(list) != 1 || list[0].ID != id3 {
+		t.Errorf("ListAlerts(since the last) = %v, %v; want alert %d", list, err, id3)
+	}
+	if _, err := st.GetAlert(ctx, 999999); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("GetAlert of an unknown id: err = %v, want ErrNotFound", err)
+	}
+	// An alert must name a stored item.
+	err = st.WithTx(ctx, func(tx *sql.Tx) error {
+		a := summoned
+		a.ItemID = "never-stored"
+		_, err := st.InsertAlertTx(ctx, tx, a)
+		return err
+	})
+	if err == nil {
+		t.Error("an alert on an unknown item was stored")
+	}
+}
+
+func testSubscriptions(t *testing.T, st *store.Store) {
+	ctx := t.Context()
+	muted := time.Date(2024, 2, 4, 0, 0, 0, 0, time.UTC)
+	subs := []store.Subscription{
+		{Platform: "telegram", Chat: "-1001", Target: "diplomacy", MinSeverity: "medium"},
+		{Platform: "telegram", Chat: "-1001", Topic: "42", Target: "unsc"},
+		{Platform: "telegram", Chat: "-1001", Target: "unsc", MutedUntil: muted},
+		{Platform: "slack", Chat: "C0123", Target: "diplomacy"},
+		{Platform: "telegram", Chat: "-1002", Target: "diplomacy"},
+	}
+	for _, s := range subs {
+		if err := st.AddSubscription(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Subscribing again updates.
+	changed := subs[0]
+	changed.MinSeverity = "high"
+	if err := st.AddSubscription(ctx, changed); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.AddSubscription(ctx, store.Subscription{Platform: "telegram", Chat: "-1001"}); err == nil {
+		t.Error("AddSubscription without target: no error")
+	}
+
+	list := func(platform, chat string) []store.Subscription {
+		t.Helper()
+		got, err := st.ListSubscriptions(ctx, platform, chat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if got, want := list("telegram", "-1001"), []store.Subscription{changed, subs[2], subs[1]}; !equalSubs(got, want) {
+		t.Errorf("ListSubscriptions = %+v\nwant %+v", got, want)
+	}
+	all, err := st.ListAllSubscriptions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []store.Subscription{subs[3], changed, subs[2], subs[1], subs[4]}; !equalSubs(all, want) {
+		t.Errorf("ListAllSubscriptions = %+v\nwant %+v", all, want)
+	}
+
+	removed, err := st.RemoveSubscription(ctx, "telegram", "-1001", "", "unsc")
+	if err != nil || !removed {
+		t.Errorf("RemoveSubscription = %v, %v; want true", removed, err)
+	}
+	removed, err = st.RemoveSubscription(ctx, "telegram", "-1001", "", "unsc")
+	if err != nil || removed {
+		t.Errorf("RemoveSubscription again = %v, %v; want false", removed, err)
+	}
+	n, err := st.MuteSubscriptions(ctx, "telegram", "-1001", "42", muted)
+	if err != nil || n != 1 {
+		t.Errorf("MuteSubscriptions = %d, %v; want 1", n, err)
+	}
+	topic := subs[1]
+	topic.MutedUntil = muted
+	if got, want := list("telegram", "-1001"), []store.Subscription{changed, topic}; !equalSubs(got, want) {
+		t.Errorf("after remove and mute: %+v\nwant %+v", got, want)
+	}
+	if removed, err := st.RemoveSubscription(ctx, "telegram", "-1001", "", ""); err != nil || !removed {
+		t.Errorf("RemoveSubscription(all) = %v, %v", removed, err)
+	}
+	if got, want := list("telegram", "-1001"), []store.Subscription{topic}; !equalSubs(got, want) {
+		t.Errorf("after unsubscribe all in the main topic: %+v\nwant %+v", got, want)
+	}
+
+	// Static subscriptions follow the config; the chats' own stay.
+	static := []store.Subscription{
+		{Platform: "telegram", Chat: "-1003", Target: "unsc", MinSeverity: "high"},
+		{Platform: "slack", Chat: "C0123", Target: "unsc"},
+	}
+	if err := st.SyncStaticSubscriptions(ctx, static); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SyncStaticSubscriptions(ctx, static[1:]); err != nil {
+		t.Fatal(err)
+	}
+	s1 := static[1]
+	s1.Static = true
+	if got, want := list("slack", "C0123"), []store.Subscription{subs[3], s1}; !equalSubs(got, want) {
+		t.Errorf("slack after sync: %+v\nwant %+v", got, want)
+	}
+	if got := list("telegram", "-1003"); len(got) != 0 {
+		t.Errorf("a static subscription dropped from the config stayed: %+v", got)
+	}
+
+	if err := st.MoveChat(ctx, "telegram", "-1002", "-1009"); err != nil {
+		t.Fatal(err)
+	}
+	moved := subs[4]
+	moved.Chat = "-1009"
+	if got, want := list("telegram", "-1009"), []store.Subscription{moved}; !equalSubs(got, want) {
+		t.Errorf("after MoveChat: %+v\nwant %+v", got, want)
+	}
+	if got := list("telegram", "-1002"); len(got) != 0 {
+		t.Errorf("the old chat kept %+v", got)
+	}
+}
+
+func equalSubs(a, b []store.Subscription) bool {
+	return slices.EqualFunc(a, b, func(x, y store.Subscription) bool {
+		return x.Platform == y.Platform && x.Chat == y.Chat && x.Topic == y.Topic && x.Target == y.Target &&
+			x.MinSeverity == y.MinSeverity && x.MutedUntil.Equal(y.MutedUntil) && x.Static == y.Static
+	})
+}
+
+func testPausedChats(t *testing.T, st *store.Store) {
+	ctx := t.Context()
+	clk := newClock(st)
+	paused := func() string {
+		t.Helper()
+		list, err := st.PausedChats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s []string
+		for _, c := range list {
+			s = append(s, fmt.Sprintf("%s:%s %q %s", c.Platform, c.Chat, c.Reason, c.Since.Format(time.TimeOnly)))
+		}
+		return strings.Join(s, ", ")
+	}
+	if got := paused(); got != "" {
+		t.Errorf("PausedChats of a new store = %s", got)
+	}
+	if err := st.PauseChat(ctx, "telegram", "-1001", "Forbidden: bot was blocked by the user"); err != nil {
+		t.Fatal(err)
+	}
+	clk.advance(time.Minute)
+	if err := st.PauseChat(ctx, "slack", "C0123", "channel_not_found"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PauseChat(ctx, "telegram", "-1001", "Forbidden: bot was kicked"); err != nil {
+		t.Fatal(err)
+	}
+	want := `slack:C0123 "channel_not_found" 12:01:00, telegram:-1001 "Forbidden: bot was kicked" 12:00:00`
+	if got := paused(); got != want {
+		t.Errorf("PausedChats = %s\nwant %s", got, want)
+	}
+	for _, tt := range []struct {
+		platform, chat string
+		want           bool
+	}{{"telegram", "-1001", true}, {"slack", "C0123", true}, {"telegram", "C0123", false}, {"telegram", "-1002", false}} {
+		got, err := st.ChatPaused(ctx, tt.platform, tt.chat)
+		if err != nil || got != tt.want {
+			t.Errorf("ChatPaused(%s, %s) = %v, %v; want %v", tt.platform, tt.chat, got, err, tt.want)
+		}
+	}
+	if err := st.ResumeChat(ctx, "telegram", "-1001"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ResumeChat(ctx, "telegram", "never-paused"); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := paused(), `slack:C0123 "channel_not_found" 12:01:00`; got != want {
+		t.Errorf("after ResumeChat: %s\nwant %s", got, want)
+	}
+	if err := st.MoveChat(ctx, "slack", "C0123", "C0999"); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := paused(), `slack:C0999 "channel_not_found" 12:01:00`; got != want {
+		t.Errorf("after MoveChat: %s\nwant %s", got, want)
+	}
+}
+
+func testRestart(t *testing.T, st *store.Store) {
+	ctx := t.Context()
+	corpus := searchCorpus()
+	if _, err := st.SaveItems(ctx, corpus); err != nil {
+		t.Fatal(err)
+	}
+	state := store.SourceState{ID: "tass", ETag: `"e1"`, Cursor: "99", Seen: true,
+		LastSuccess: time.Date(2024, 2, 3, 12, 0, 0, 0, time.UTC)}
+	if err := st.PutSourceState(ctx, state); err != nil {
+		t.Fatal(err)
+	}
+	var alertID int64
+	err := st.WithTx(ctx, func(tx *sql.Tx) (err error) {
+		alertID, err = st.InsertAlertTx(ctx, tx, store.Alert{Source: "tass", ItemID: "ru-1", RuleID: "protest-note", Severity: "high"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := store.Subscription{Platform: "slack", Chat: "C1", Target: "diplomacy"}
+	if err := st.AddSubscription(ctx, sub); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PauseChat(ctx, "telegram", "-1", "blocked"); err != nil {
+		t.Fatal(err)
+	}
+	dsn := st.DSN()
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	st, err = store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer st.Close()
+	if ok, err := st.MigrationsApplied(ctx); !ok || err != nil {
+		t.Errorf("MigrationsApplied after reopen = %v, %v", ok, err)
+	}
+	if fresh, err := st.SaveItems(ctx, corpus); err != nil || len(fresh) != 0 {
+		t.Errorf("SaveItems of the same items after reopen: new = [%s], %v; want none", ids(fresh), err)
+	}
+	found, err := st.SearchItems(ctx, store.FTSQuery([]string{"поверенн"}), time.Time{}, 10)
+	if err != nil || storedIDs(found) != "tass/ru-1" {
+		t.Errorf("SearchItems after reopen = [%s], %v", storedIDs(found), err)
+	}
+	if got, err := st.GetSourceState(ctx, "tass"); err != nil || got != state {
+		t.Errorf("GetSourceState after reopen = %+v, %v", got, err)
+	}
+	if a, err := st.GetAlert(ctx, alertID); err != nil || a.RuleID != "protest-note" {
+		t.Errorf("GetAlert after reopen = %+v, %v", a, err)
+	}
+	err = st.WithTx(ctx, func(tx *sql.Tx) error {
+		_, err := st.InsertAlertTx(ctx, tx, store.Alert{Source: "tass", ItemID: "ru-1", RuleID: "protest-note"})
+		return err
+	})
+	if !errors.Is(err, store.ErrAlertExists) {
+		t.Errorf("InsertAlertTx after reopen: err = %v, want ErrAlertExists", err)
+	}
+	if subs, err := st.ListSubscriptions(ctx, "slack", "C1"); err != nil || !equalSubs(subs, []store.Subscription{sub}) {
+		t.Errorf("ListSubscriptions after reopen = %+v, %v", subs, err)
+	}
+	if paused, err := st.ChatPaused(ctx, "telegram", "-1"); err != nil || !paused {
+		t.Errorf("ChatPaused after reopen = %v, %v", paused, err)
+	}
+}
+
+func testConcurrent(t *testing.T, st *store.Store) {
+	ctx := t.Context()
+	const (
+		writers = 8
+		batches = 15
+		size    = 20
+	)
+	// Every writer saves the shared items, in its own order, and its own
+	// items: each item must come back as new exactly once overall.
+	batch := func(w, b int) []sources.Item {
+		var items []sources.Item
+		for i := range size {
+			if i%2 == 0 {
+				n := (b*size + i + w*7) % (batches * size)
+				items = append(items, sources.Item{Source: "shared", ID: fmt.Sprint("s", n),
+					Title: fmt.Sprint("shared item ", n), Text: "Совет Безопасности ООН"})
+			} else {
+				items = append(items, sources.Item{Source: fmt.Sprint("w", w), ID: fmt.Sprint(b, "-", i),
+					Title: fmt.Sprintf("writer %d batch %d item %d", w, b, i), Text: "urgent meeting requested"})
+			}
+		}
+		return items
+	}
+	var (
+		mu    sync.Mutex
+		seen  = map[string]int{}
+		wg    sync.WaitGroup
+		errCh = make(chan error, writers*batches*2)
+	)
+	for w := range writers {
+		wg.Go(func() {
+			for b := range batches {
+				fresh, err := st.SaveItems(ctx, batch(w, b))
+				if err != nil {
+					errCh <- err
+					return
+				}
+				mu.Lock()
+				for _, it := range fresh {
+					seen[it.Source+"/"+it.ID]++
+				}
+				mu.Unlock()
+			}
+		})
+		// Lookups run alongside.
+		wg.Go(func() {
+			for range batches {
+				if _, err := st.SearchItems(ctx, store.FTSQuery([]string{"совет", "urgent"}), time.Time{}, 50); err != nil {
+					errCh <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errCh)
+	for err := range errCh {
+		t.Errorf("concurrent use: %v", err)
+	}
+	want := map[string]bool{}
+	for w := range writers {
+		for b := range batches {
+			for _, it := range batch(w, b) {
+				want[it.Source+"/"+it.ID] = true
+			}
+		}
+	}
+	for id := range want {
+		if seen[id] != 1 {
+			t.Errorf("%s came back as new %d times, want once", id, seen[id])
+		}
+	}
+	if len(seen) != len(want) {
+		t.Errorf("%d items came back as new, want %d", len(seen), len(want))
+	}
+}
