@@ -113,11 +113,17 @@ func (c *benchCorpus) items(n int, rng *rand.Rand) []Document {
 	return docs
 }
 
-// query writes one rule of a realistic shape from the corpus vocabulary,
-// leaving out the commonest words and words under 4 letters.
+// query writes one rule of a realistic shape from the corpus vocabulary.
+// Like an analyst, it leaves out the 300 commonest words, cuts prefixes of
+// at least 5 letters from longer words (summon*, вызва*), and takes
+// phrases of two uncommon words that stand together in the corpus.
 func (c *benchCorpus) query(rng *rand.Rand) string {
 	lang := []string{"en", "ru"}[rng.IntN(2)]
-	vocab := c.words[lang][min(150, len(c.words[lang])/4):]
+	common := make(map[string]bool)
+	for _, w := range c.words[lang][:min(300, len(c.words[lang])/4)] {
+		common[w] = true
+	}
+	vocab := c.words[lang][len(common):]
 	word := func() string {
 		for {
 			w := vocab[rng.IntN(len(vocab))]
@@ -127,28 +133,40 @@ func (c *benchCorpus) query(rng *rand.Rand) string {
 		}
 	}
 	phrase := func() string {
-		bg := c.bigrams[lang][rng.IntN(len(c.bigrams[lang]))]
-		return `"` + bg[0] + " " + bg[1] + `"`
+		for {
+			bg := c.bigrams[lang][rng.IntN(len(c.bigrams[lang]))]
+			if !common[bg[0]] && !common[bg[1]] {
+				return `"` + bg[0] + " " + bg[1] + `"`
+			}
+		}
 	}
 	prefix := func() string {
-		w := []rune(word())
-		return string(w[:min(len(w), 3+rng.IntN(3))]) + "*"
+		for {
+			w := []rune(word())
+			if len(w) >= 7 {
+				return string(w[:5+rng.IntN(len(w)-6)]) + "*"
+			}
+		}
 	}
-	// Like the rules of the example library: two or three concepts that
-	// must all occur, each a word, a phrase, a prefix or a group of them.
-	switch rng.IntN(6) {
+	// Like the rules of the example library: two or three concepts, each a
+	// word, a phrase, a prefix or a group of them, mostly required to stand
+	// near each other (a long article mentions much), with NOT for the
+	// look-alikes.
+	switch rng.IntN(7) {
 	case 0:
-		return fmt.Sprintf("%s %s %s", word(), word(), word())
+		return fmt.Sprintf("%s NEAR/5 %s", word(), word())
 	case 1:
-		return fmt.Sprintf("(%s OR %s) AND (%s OR %s)", word(), word(), word(), prefix())
+		return fmt.Sprintf("(%s OR %s) NEAR/s (%s OR %s)", word(), word(), word(), prefix())
 	case 2:
 		return fmt.Sprintf("%s AND %s -%s", phrase(), word(), word())
 	case 3:
 		return fmt.Sprintf("%s NEAR/5 (%s OR %s)", word(), word(), phrase())
 	case 4:
-		return fmt.Sprintf("%s AND %s NOT %s", prefix(), word(), word())
-	default:
+		return fmt.Sprintf("%s NEAR/8 %s NOT %s", prefix(), word(), word())
+	case 5:
 		return fmt.Sprintf(`(%s OR %s) NEAR/s %s -%s`, word(), phrase(), word(), word())
+	default:
+		return fmt.Sprintf("%s %s %s", word(), word(), word())
 	}
 }
 
@@ -269,7 +287,7 @@ func candidatesPerItem(m *Matcher, docs []Document) float64 {
 	defer m.pool.Put(s)
 	n := 0
 	for i := range docs {
-		s.doc.reset(m.an, m.gaz, &docs[i])
+		s.doc.reset(&docs[i])
 		s.cands = append(s.cands[:0], m.always...)
 		m.candidates(s)
 		for _, i := range s.cands {

@@ -21,10 +21,12 @@ type notNode struct{ kid node }
 
 // wordNode is one analysed word.
 type wordNode struct {
-	field Field
-	kind  TermKind
-	norm  string                // folded form; for Prefix the prefix
-	stems [text.NumLangs]string // stem per token language, for Stemmed
+	field  Field
+	kind   TermKind
+	norm   string               // folded form; for Prefix the prefix
+	script text.Lang            // English for Latin script, Russian for Cyrillic, else Unknown
+	ids    [text.NumLangs]int32 // id of the stem in each language of its script, or -1
+	pid    int32                // for Prefix: id of its first prefixRunes runes
 }
 
 // phraseNode is words in order with at most slop other words between them.
@@ -61,10 +63,35 @@ func (*regexNode) node()  {}
 func (*metaNode) node()   {}
 
 // compiler turns Exprs into nodes. Countries in country: queries are
-// checked against the gazetteer.
+// checked against the gazetteer. Every stem gets a small integer id, so
+// that documents can look words up by index rather than by string.
 type compiler struct {
-	an  *text.Analyzer
-	gaz *Gazetteer
+	an    *text.Analyzer
+	gaz   *Gazetteer
+	vocab map[string]int32 // stem -> id
+	stems []string         // id -> stem
+	pkeys map[string]int32 // prefix key (first prefixRunes runes of a prefix) -> id
+}
+
+// pid returns the id of prefix key k, giving it the next one if it has none.
+func (c *compiler) pid(k string) int32 {
+	if id, ok := c.pkeys[k]; ok {
+		return id
+	}
+	id := int32(len(c.pkeys))
+	c.pkeys[k] = id
+	return id
+}
+
+// id returns the id of stem, giving it the next one if it has none.
+func (c *compiler) id(stem string) int32 {
+	if id, ok := c.vocab[stem]; ok {
+		return id
+	}
+	id := int32(len(c.stems))
+	c.vocab[stem] = id
+	c.stems = append(c.stems, stem)
+	return id
 }
 
 func (c *compiler) compile(e Expr) (node, error) {
@@ -205,11 +232,15 @@ func (c *compiler) words(s string, kind TermKind, f Field) []*wordNode {
 	toks := c.an.Analyze(nil, s, text.Unknown)
 	words := make([]*wordNode, len(toks))
 	for i, t := range toks {
-		w := &wordNode{field: f, kind: kind, norm: t.Norm}
+		w := &wordNode{field: f, kind: kind, norm: t.Norm, script: text.TokenLang(t.Norm, text.Unknown), pid: -1}
+		if k, ok := prefixKey(t.Norm); ok && kind == Prefix {
+			w.pid = c.pid(k)
+		}
 		for l := range text.NumLangs {
 			lang := text.Lang(l)
-			if text.TokenLang(t.Norm, lang) == lang {
-				w.stems[l] = c.an.StemWord(s[t.Start:t.End], lang)
+			w.ids[l] = -1
+			if kind != Prefix && text.TokenLang(t.Norm, lang) == lang {
+				w.ids[l] = c.id(c.an.StemWord(s[t.Start:t.End], lang))
 			}
 		}
 		words[i] = w

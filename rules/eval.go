@@ -18,36 +18,53 @@ const (
 var fieldNames = [numFields]string{"title", "text"}
 
 // doc is an analysed Document: the tokens of the title followed by those
-// of the text, and for each distinct stem the chain of positions where it
-// occurs. Docs are reused through a pool; reset prepares one for the next
-// document.
+// of the text and, for each stem that some rule uses, the chain of
+// positions where it occurs, by the stem's id. Docs are reused through a
+// pool; reset prepares one for the next document.
 type doc struct {
+	m      *Matcher
 	d      *Document
-	lang   string // primary language subtag, folded
-	source string // folded
+	lang   string    // primary language subtag, folded
+	latin  text.Lang // the language of this document's Latin-script words
+	source string    // folded
 
-	toks  []text.Token     // title tokens, then text tokens
-	split int32            // toks[:split] are the title's
-	next  []int32          // next[i]: next position with the same stem as i, or -1
-	first map[string]int32 // stem -> first position
-	lead  []bool           // lead[i]: i is the first position of its stem
+	toks  []text.Token // title tokens, then text tokens
+	split int32        // toks[:split] are the title's
+	tid   []int32      // tid[i]: id of the stem of toks[i], or -1 when no rule uses it
+	first []int32      // first[id]: first position of the stem id, or -1; len(m.stems)
+	next  []int32      // next[i]: next position with the same stem as i, or -1
+	lead  []bool       // lead[i]: i is the first position of its stem
+	used  []int32      // ids whose first is set, to clear them for the next document
 
-	// The same for the first prefixRunes runes of each word, built on
-	// first use by a prefix term.
-	pfirst map[string]int32
+	// The same for the first prefixRunes runes of the words, when some
+	// rule has a prefix term: by the prefix key's id.
+	pid    []int32
+	pfirst []int32
 	pnext  []int32
-	pready bool
+	plead  []bool
+	pused  []int32
 
 	norm      [numFields]*text.Normalized // built on first use by a regex
 	countries []string
 	counted   bool // countries computed
-	gaz       *Gazetteer
 }
 
-func (d *doc) reset(an *text.Analyzer, gaz *Gazetteer, in *Document) {
+func newDoc(m *Matcher) *doc {
+	d := &doc{m: m, first: make([]int32, len(m.stems)), pfirst: make([]int32, len(m.pkeys))}
+	for i := range d.first {
+		d.first[i] = -1
+	}
+	for i := range d.pfirst {
+		d.pfirst[i] = -1
+	}
+	return d
+}
+
+func (d *doc) reset(in *Document) {
+	an := d.m.an
 	d.d = in
-	d.gaz = gaz
 	lang := text.ParseLang(in.Lang)
+	d.latin = text.TokenLang("a", lang)
 	d.lang = lang.String()
 	if d.lang == "" {
 		d.lang, _, _ = strings.Cut(strings.ToLower(in.Lang), "-")
@@ -56,7 +73,6 @@ func (d *doc) reset(an *text.Analyzer, gaz *Gazetteer, in *Document) {
 	d.countries = d.countries[:0]
 	d.counted = false
 	d.norm = [numFields]*text.Normalized{}
-	d.pready = false
 
 	d.toks = an.Analyze(d.toks[:0], in.Title, lang)
 	d.split = int32(len(d.toks))
@@ -69,60 +85,64 @@ func (d *doc) reset(an *text.Analyzer, gaz *Gazetteer, in *Document) {
 		}
 	}
 
-	if d.first == nil {
-		d.first = make(map[string]int32, 256)
-	} else {
-		clear(d.first)
-	}
-	// Chain positions of equal stems, walking backwards so that each chain
-	// comes out in increasing order.
-	d.next = slices.Grow(d.next[:0], len(d.toks))[:len(d.toks)]
-	d.lead = slices.Grow(d.lead[:0], len(d.toks))[:len(d.toks)]
-	for i := len(d.toks) - 1; i >= 0; i-- {
-		stem := d.toks[i].Stem
-		d.next[i] = -1
-		if j, ok := d.first[stem]; ok {
-			d.next[i] = j
-			d.lead[j] = false
-		}
-		d.lead[i] = true
-		d.first[stem] = int32(i)
+	d.used = d.chains(&d.tid, &d.next, &d.lead, d.first, d.used, func(t *text.Token) (int32, bool) {
+		id, ok := d.m.vocab[t.Stem]
+		return id, ok
+	})
+	if len(d.m.pkeys) > 0 {
+		d.pused = d.chains(&d.pid, &d.pnext, &d.plead, d.pfirst, d.pused, func(t *text.Token) (int32, bool) {
+			k, ok := prefixKey(t.Norm)
+			if !ok {
+				return 0, false
+			}
+			id, ok := d.m.pkeys[k]
+			return id, ok
+		})
 	}
 }
 
-// prefixChains builds the chains of positions by prefix key.
-func (d *doc) prefixChains() {
-	d.pready = true
-	if d.pfirst == nil {
-		d.pfirst = make(map[string]int32, 256)
-	} else {
-		clear(d.pfirst)
+// chains links the positions of tokens with the same key id, walking
+// backwards so that each chain comes out in increasing order: (*ids)[i] is
+// the id of token i (or -1), first[id] its first position, (*next)[i] the
+// next one, (*lead)[i] whether i is the first. used lists the ids the
+// previous document set in first, to clear; chains returns this one's. key
+// finds a token's id.
+func (d *doc) chains(ids, next *[]int32, lead *[]bool, first, used []int32, key func(*text.Token) (int32, bool)) []int32 {
+	for _, id := range used {
+		first[id] = -1
 	}
-	d.pnext = slices.Grow(d.pnext[:0], len(d.toks))[:len(d.toks)]
-	for i := len(d.toks) - 1; i >= 0; i-- {
-		d.pnext[i] = -1
-		k, ok := prefixKey(d.toks[i].Norm)
+	used = used[:0]
+	n := len(d.toks)
+	*ids = slices.Grow((*ids)[:0], n)[:n]
+	*next = slices.Grow((*next)[:0], n)[:n]
+	*lead = slices.Grow((*lead)[:0], n)[:n]
+	id, nx, ld := *ids, *next, *lead
+	for i := n - 1; i >= 0; i-- {
+		nx[i], ld[i] = -1, false
+		k, ok := key(&d.toks[i])
 		if !ok {
+			id[i] = -1
 			continue
 		}
-		if j, ok := d.pfirst[k]; ok {
-			d.pnext[i] = j
+		id[i], ld[i] = k, true
+		if j := first[k]; j >= 0 {
+			nx[i] = j
+			ld[j] = false
+		} else {
+			used = append(used, k)
 		}
-		d.pfirst[k] = int32(i)
+		first[k] = int32(i)
 	}
+	return used
 }
 
-// prefixed returns the first position whose word starts with w's prefix
-// key, to walk on with pnext.
-func (d *doc) prefixed(w *wordNode) int32 {
-	if !d.pready {
-		d.prefixChains()
+// wordID returns the id of w's stem in the language this document's words
+// of w's script are stemmed in, or -1.
+func (d *doc) wordID(w *wordNode) int32 {
+	if w.script == text.English {
+		return w.ids[d.latin]
 	}
-	k, _ := prefixKey(w.norm)
-	if i, ok := d.pfirst[k]; ok {
-		return i
-	}
-	return -1
+	return w.ids[w.script]
 }
 
 // field returns the field of position i.
@@ -153,8 +173,8 @@ func (d *doc) normalized(f uint8) *text.Normalized {
 func (d *doc) countryCodes() []string {
 	if !d.counted {
 		d.counted = true
-		d.countries = d.gaz.Countries(d.countries, d.d.Title, d.toks[:d.split])
-		d.countries = d.gaz.Countries(d.countries, d.d.Text, d.toks[d.split:])
+		d.countries = d.m.gaz.Countries(d.countries, d.d.Title, d.toks[:d.split])
+		d.countries = d.m.gaz.Countries(d.countries, d.d.Text, d.toks[d.split:])
 		d.countries = dedup(d.countries)
 	}
 	return d.countries
@@ -260,34 +280,33 @@ func (d *doc) meta(n *metaNode) bool {
 
 // is reports whether the token at position i is the word w.
 func (d *doc) is(i int32, w *wordNode) bool {
-	t := &d.toks[i]
 	switch w.kind {
 	case Exact:
-		return t.Norm == w.norm
+		return d.toks[i].Norm == w.norm
 	case Prefix:
-		return strings.HasPrefix(t.Norm, w.norm)
+		return strings.HasPrefix(d.toks[i].Norm, w.norm)
 	}
-	return t.Stem == w.stems[t.Lang]
+	return d.tid[i] >= 0 && d.tid[i] == w.ids[d.toks[i].Lang]
+}
+
+// chain returns the first position to walk from to find w: by its stem,
+// or by its prefix key; -1 when w cannot occur.
+func (d *doc) chain(w *wordNode) (first int32, next []int32) {
+	if w.kind == Prefix {
+		return d.pfirst[w.pid], d.pnext
+	}
+	if id := d.wordID(w); id >= 0 {
+		return d.first[id], d.next
+	}
+	return -1, nil
 }
 
 // firstWord returns the first position of w, or -1.
 func (d *doc) firstWord(w *wordNode) int32 {
-	if w.kind == Prefix {
-		for i := d.prefixed(w); i >= 0; i = d.pnext[i] {
-			if d.is(i, w) && d.inField(i, w.field) {
-				return i
-			}
-		}
-		return -1
-	}
-	for l, stem := range w.stems {
-		if stem == "" || (l > 0 && stem == w.stems[l-1]) {
-			continue
-		}
-		for i, ok := d.first[stem]; ok && i >= 0; i = d.next[i] {
-			if d.is(i, w) && d.inField(i, w.field) {
-				return i
-			}
+	i, next := d.chain(w)
+	for ; i >= 0; i = next[i] {
+		if d.is(i, w) && d.inField(i, w.field) {
+			return i
 		}
 	}
 	return -1
@@ -295,31 +314,11 @@ func (d *doc) firstWord(w *wordNode) int32 {
 
 // appendWord appends every position of w, in order.
 func (d *doc) appendWord(dst []int32, w *wordNode) []int32 {
-	if w.kind == Prefix {
-		for i := d.prefixed(w); i >= 0; i = d.pnext[i] {
-			if d.is(i, w) && d.inField(i, w.field) {
-				dst = append(dst, i)
-			}
+	i, next := d.chain(w)
+	for ; i >= 0; i = next[i] {
+		if d.is(i, w) && d.inField(i, w.field) {
+			dst = append(dst, i)
 		}
-		return dst
-	}
-	start := len(dst)
-	chains := 0
-	for l, stem := range w.stems {
-		if stem == "" || (l > 0 && stem == w.stems[l-1]) {
-			continue
-		}
-		if i, ok := d.first[stem]; ok {
-			chains++
-			for ; i >= 0; i = d.next[i] {
-				if d.is(i, w) && d.inField(i, w.field) {
-					dst = append(dst, i)
-				}
-			}
-		}
-	}
-	if chains > 1 {
-		slices.Sort(dst[start:])
 	}
 	return dst
 }

@@ -22,9 +22,12 @@ type Matcher struct {
 	gaz   *Gazetteer
 	rules []*compiled
 
-	words    map[string][]int32 // stem or folded word -> rules anchored on it
-	prefixes map[string][]int32 // first prefixRunes runes of a prefix -> rules
-	always   []int32            // rules without anchors
+	vocab    map[string]int32 // every stem a rule uses -> its id
+	stems    []string         // id -> stem
+	byStem   [][]int32        // stem id -> rules anchored on it
+	pkeys    map[string]int32 // first prefixRunes runes of every prefix term -> id
+	byPrefix [][]int32        // prefix key id -> rules anchored on it
+	always   []int32          // rules without anchors
 
 	pool sync.Pool // *scratch
 }
@@ -39,20 +42,16 @@ type compiled struct {
 }
 
 type scratch struct {
-	doc   doc
+	doc   *doc
 	seen  []uint64 // bit set over rule indices: already a candidate
 	cands []int32
 }
 
 // NewMatcher compiles the rules of sets. An error names the rule.
 func NewMatcher(an *text.Analyzer, gaz *Gazetteer, sets []*Ruleset) (*Matcher, error) {
-	m := &Matcher{
-		an:       an,
-		gaz:      gaz,
-		words:    make(map[string][]int32),
-		prefixes: make(map[string][]int32),
-	}
-	c := compiler{an: an, gaz: gaz}
+	m := &Matcher{an: an, gaz: gaz}
+	c := compiler{an: an, gaz: gaz, vocab: make(map[string]int32), pkeys: make(map[string]int32)}
+	var anchored []anchors // per rule
 	for _, set := range sets {
 		for _, r := range set.Rules {
 			n, err := c.compileRule(r)
@@ -61,21 +60,26 @@ func NewMatcher(an *text.Analyzer, gaz *Gazetteer, sets []*Ruleset) (*Matcher, e
 			}
 			i := int32(len(m.rules))
 			m.rules = append(m.rules, &compiled{rule: r, n: n})
-			a, ok := anchorsOf(n)
+			a, ok := anchorsOf(n, c.stems)
 			if !ok {
 				m.always = append(m.always, i)
-				continue
 			}
-			for _, w := range a.words {
-				m.words[w] = appendOnce(m.words[w], i)
-			}
-			for _, p := range a.prefixes {
-				m.prefixes[p] = appendOnce(m.prefixes[p], i)
-			}
+			anchored = append(anchored, a)
+		}
+	}
+	m.vocab, m.stems, m.pkeys = c.vocab, c.stems, c.pkeys
+	m.byStem = make([][]int32, len(m.stems))
+	m.byPrefix = make([][]int32, len(m.pkeys))
+	for i, a := range anchored {
+		for _, id := range a.words {
+			m.byStem[id] = appendOnce(m.byStem[id], int32(i))
+		}
+		for _, id := range a.prefixes {
+			m.byPrefix[id] = appendOnce(m.byPrefix[id], int32(i))
 		}
 	}
 	n := len(m.rules)
-	m.pool.New = func() any { return &scratch{seen: make([]uint64, (n+63)/64)} }
+	m.pool.New = func() any { return &scratch{doc: newDoc(m), seen: make([]uint64, (n+63)/64)} }
 	return m, nil
 }
 
@@ -134,7 +138,7 @@ func (m *Matcher) Slow() []*Rule {
 func (m *Matcher) Match(d *Document) []Match {
 	s := m.pool.Get().(*scratch)
 	defer m.pool.Put(s)
-	s.doc.reset(m.an, m.gaz, d)
+	s.doc.reset(d)
 	s.cands = append(s.cands[:0], m.always...)
 	m.candidates(s)
 	for _, i := range s.cands {
@@ -169,27 +173,16 @@ func (m *Matcher) candidates(s *scratch) {
 			}
 		}
 	}
-	d := &s.doc
-	for i := range d.toks {
-		t := &d.toks[i]
+	d := s.doc
+	for i, id := range d.tid {
 		if d.lead[i] {
-			add(m.words[t.Stem])
+			add(m.byStem[id])
 		}
-		if len(m.prefixes) == 0 {
-			continue
+	}
+	for i, id := range d.pid {
+		if d.plead[i] {
+			add(m.byPrefix[id])
 		}
-		// Words with one stem nearly always share their first letters;
-		// look the prefix up again only when they do not.
-		k, ok := prefixKey(t.Norm)
-		if !ok {
-			continue
-		}
-		if !d.lead[i] {
-			if k0, _ := prefixKey(d.toks[d.first[t.Stem]].Norm); k0 == k {
-				continue
-			}
-		}
-		add(m.prefixes[k])
 	}
 }
 
@@ -206,23 +199,11 @@ func prefixKey(s string) (string, bool) {
 }
 
 // anchors are words one of which a document must contain for a node to
-// match: stems or folded words, and prefix keys.
+// match: stem ids, and prefix key ids.
 type anchors struct {
-	words    []string
-	prefixes []string
-}
-
-// cost estimates how often a document holds one of a's words: fewer and
-// longer words are rarer.
-func (a anchors) cost() int {
-	c := 0
-	for _, w := range a.words {
-		c += wordCost(w)
-	}
-	for range a.prefixes {
-		c += 8 // a prefix stands for many words
-	}
-	return c
+	words    []int32
+	prefixes []int32
+	cost     int // how often a document may hold one of them: fewer and longer words are rarer
 }
 
 func wordCost(w string) int {
@@ -253,22 +234,22 @@ func isCommon(w string) bool {
 }
 
 // anchorsOf returns the anchors of n, or false when n can match a
-// document that holds none of a bounded set of words.
-func anchorsOf(n node) (anchors, bool) {
+// document that holds none of a bounded set of words. stems names the ids.
+func anchorsOf(n node, stems []string) (anchors, bool) {
 	switch n := n.(type) {
 	case *wordNode:
-		switch n.kind {
-		case Prefix:
-			if k, ok := prefixKey(n.norm); ok {
-				return anchors{prefixes: []string{k}}, true
+		if n.kind == Prefix {
+			if n.pid >= 0 {
+				return anchors{prefixes: []int32{n.pid}, cost: 8}, true // a prefix stands for many words
 			}
 			return anchors{}, false
 		}
 		// Stemmed and exact words alike: a document holds the stem.
 		var a anchors
-		for l, stem := range n.stems {
-			if stem != "" && (l == 0 || stem != n.stems[l-1]) && !contains(a.words, stem) {
-				a.words = append(a.words, stem)
+		for _, id := range n.ids {
+			if id >= 0 && !slices.Contains(a.words, id) {
+				a.words = append(a.words, id)
+				a.cost += wordCost(stems[id])
 			}
 		}
 		return a, true
@@ -277,7 +258,7 @@ func anchorsOf(n node) (anchors, bool) {
 		var best anchors
 		found := false
 		for _, w := range n.words {
-			if a, ok := anchorsOf(w); ok && (!found || a.cost() < best.cost()) {
+			if a, ok := anchorsOf(w, stems); ok && (!found || a.cost < best.cost) {
 				best, found = a, true
 			}
 		}
@@ -286,34 +267,26 @@ func anchorsOf(n node) (anchors, bool) {
 		var best anchors
 		found := false
 		for _, k := range n.kids {
-			if a, ok := anchorsOf(k); ok && (!found || a.cost() < best.cost()) {
+			if a, ok := anchorsOf(k, stems); ok && (!found || a.cost < best.cost) {
 				best, found = a, true
 			}
 		}
 		return best, found
 	case *nearNode:
-		return anchorsOf(&andNode{kids: []node{n.x, n.y}})
+		return anchorsOf(&andNode{kids: []node{n.x, n.y}}, stems)
 	case *orNode:
 		var all anchors
 		for _, k := range n.kids {
-			a, ok := anchorsOf(k)
+			a, ok := anchorsOf(k, stems)
 			if !ok {
 				return anchors{}, false
 			}
 			all.words = append(all.words, a.words...)
 			all.prefixes = append(all.prefixes, a.prefixes...)
+			all.cost += a.cost
 		}
 		return all, true
 	}
 	// NOT, regex and meta nodes match documents whatever their words.
 	return anchors{}, false
-}
-
-func contains(s []string, v string) bool {
-	for _, w := range s {
-		if w == v {
-			return true
-		}
-	}
-	return false
 }

@@ -206,8 +206,8 @@ func TestIndexAgreesWithFullScan(t *testing.T) {
 			got = append(got, x.Rule.ID)
 		}
 		var want []string
-		d := &doc{}
-		d.reset(an, m.gaz, &docs[i])
+		d := newDoc(m)
+		d.reset(&docs[i])
 		for _, r := range m.rules {
 			if d.eval(r.n) {
 				want = append(want, r.rule.ID)
