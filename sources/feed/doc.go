@@ -1,7 +1,8 @@
 // Package feed reads RSS 0.9x, 1.0 (RDF) and 2.0, Atom 0.3 and 1.0, and
-// JSON Feed 1.0 and 1.1 documents into sources.Item values. It does no I/O:
-// the caller fetches with sources.Fetcher (sending Accept) and hands Parse
-// the body, its Content-Type and its final URL. Parse is a pure function,
+// JSON Feed 1.0 and 1.1 documents into sources.Item values. Parse does no
+// I/O: the caller fetches with sources.Fetcher (sending Accept) and hands
+// Parse the body, its Content-Type and its final URL; Source, the
+// sources.Source of kind rss, does exactly that. Parse is a pure function,
 // safe to call concurrently; gofeed (github.com/mmcdole/gofeed) does the
 // format work on bytes already converted to UTF-8.
 //
@@ -62,4 +63,19 @@
 // ErrNotFeed that says which ("feed: not a feed (looks like HTML)"); a
 // broken feed gives "feed: parse: …". A feed without entries is not an
 // error. Parse never panics: a panic inside gofeed becomes an error.
+//
+// # Source
+//
+// Source is a configured feed (kind rss) for the sources.Poller. Each Poll
+// is one conditional GET through its Fetcher, with the ETag and
+// Last-Modified of the State it is given, Accept, and the configured
+// User-Agent if any; then Parse with the response's Content-Type and final
+// URL (after redirects). Every item gets Source = the source's ID, and
+// the configured Lang when the feed names no language. The returned State
+// holds the response's validators ("" for one the server stopped
+// sending) and keeps the Cursor. A 304 is returned as an error wrapping
+// sources.ErrNotModified and nothing is parsed. Every error reads
+// "feed: source ID: …" and wraps the Fetcher's or Parse's, so that
+// errors.Is and errors.As still find sources.ErrNotModified,
+// *sources.RetryAfterError, *sources.StatusError, ErrNotFeed, … .
 package feed
