@@ -53,6 +53,14 @@ func Normalize(s string) *Normalized {
 			i++
 			continue
 		}
+		if e, n := entryAt(s, i); e != nil && e.flags&flagFast != 0 && (e.class == classLetter || e.class == classDigit) && boundaryAt(s, i+n) {
+			// A letter or digit of the table that needs no NFKC.
+			start := len(b.out)
+			b.out = append(b.out, e.fold[:e.n]...)
+			b.mapped(i, start, int(e.n) == n && utf8.RuneCount(e.fold[:e.n]) == 1)
+			i += n
+			continue
+		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case unicode.IsSpace(r):
@@ -145,4 +153,15 @@ func isDoubleQuote(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// boundaryAt reports whether s[i:] is empty or starts with a rune of the
+// table that cannot combine with the rune before it under NFKC. It answers
+// false for runes outside the table, which may or may not combine.
+func boundaryAt(s string, i int) bool {
+	if i >= len(s) {
+		return true
+	}
+	e, _ := entryAt(s, i)
+	return e != nil && e.flags&flagBoundary != 0
 }

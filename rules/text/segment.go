@@ -40,6 +40,19 @@ func appendWord(dst []byte, s string, i int) ([]byte, int) {
 	fast, dotted := true, false
 scan:
 	for i < len(s) {
+		// Most words are ASCII letters: take them in a tight loop.
+		for i < len(s) && s[i] < utf8.RuneSelf {
+			e := &runeTable[s[i]]
+			if e.class != classLetter && e.class != classDigit {
+				break
+			}
+			last = e.class
+			dst = append(dst, e.fold[0])
+			i++
+		}
+		if i == len(s) {
+			break
+		}
 		e, n := entryAt(s, i)
 		if e == nil {
 			var info runeInfo
