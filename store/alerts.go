@@ -14,18 +14,36 @@ import (
 // again. The transaction stays usable.
 var ErrAlertExists = errors.New("alert exists")
 
-// Alert is one rule matching one stored item.
+// FloodSummaryRule is the RuleID of a flood summary. No rule has an empty
+// id, so the summary of an item never clashes with the item's ordinary
+// alerts, and UNIQUE (source, item_id, rule_id) lets an item have at most
+// one summary: a second is refused with ErrAlertExists.
+const FloodSummaryRule = ""
+
+// Alert is one rule matching one stored item, or a flood summary.
+//
+// A flood summary stands for the alerts one poll raised past the source's
+// flood_limit (DESIGN.md §6). Those alerts are stored as usual, so lookups
+// and digests see them, but only the summary is delivered. A summary has
+// RuleID FloodSummaryRule and lists the ids of the alerts it stands for in
+// Folded; its Source and ItemID are those of the first folded alert. Code
+// that lists alerts for people (a digest) skips summaries, whose alerts it
+// lists anyway.
 type Alert struct {
 	ID         int64 // set by InsertAlertTx
 	Source     string
 	ItemID     string
-	RuleID     string
+	RuleID     string // FloodSummaryRule for a flood summary
 	RulesetID  string
 	Severity   string
 	Highlights []Highlight // stored as JSON text
 	Countries  []string    // ISO 3166-1 alpha-2; stored as JSON text
+	Folded     []int64     // a flood summary: the ids of its alerts; else empty. Stored as JSON text
 	CreatedAt  time.Time   // the Store's clock when zero
 }
+
+// IsSummary reports whether a is a flood summary.
+func (a Alert) IsSummary() bool { return len(a.Folded) > 0 }
 
 // Highlight is a matched span, in bytes of the field's text (the shape of
 // the match JSON in DESIGN.md §3).
@@ -36,13 +54,13 @@ type Highlight struct {
 	Text  string `json:"text"`
 }
 
-const alertColumns = `id, source, item_id, rule_id, ruleset_id, severity, highlights, countries, created_at`
+const alertColumns = `id, source, item_id, rule_id, ruleset_id, severity, highlights, countries, folded, created_at`
 
 func scanAlert(sc interface{ Scan(...any) error }) (Alert, error) {
 	var a Alert
-	var highlights, countries string
+	var highlights, countries, folded string
 	if err := sc.Scan(&a.ID, &a.Source, &a.ItemID, &a.RuleID, &a.RulesetID, &a.Severity,
-		&highlights, &countries, dbTime{&a.CreatedAt}); err != nil {
+		&highlights, &countries, &folded, dbTime{&a.CreatedAt}); err != nil {
 		return Alert{}, err
 	}
 	if err := json.Unmarshal([]byte(highlights), &a.Highlights); err != nil {
@@ -50,6 +68,9 @@ func scanAlert(sc interface{ Scan(...any) error }) (Alert, error) {
 	}
 	if err := json.Unmarshal([]byte(countries), &a.Countries); err != nil {
 		return Alert{}, fmt.Errorf("alert %d countries: %w", a.ID, err)
+	}
+	if err := json.Unmarshal([]byte(folded), &a.Folded); err != nil {
+		return Alert{}, fmt.Errorf("alert %d folded: %w", a.ID, err)
 	}
 	return a, nil
 }
@@ -59,12 +80,27 @@ func scanAlert(sc interface{ Scan(...any) error }) (Alert, error) {
 // stored (SaveItems) first. One item raises at most one alert per rule: a
 // second insert for (Source, ItemID, RuleID) returns an error wrapping
 // ErrAlertExists and leaves tx usable.
+//
+// A flood summary (see Alert) is inserted after the alerts it folds, in the
+// same transaction; it must have RuleID FloodSummaryRule and a non-empty
+// Folded, and an ordinary alert a RuleID and no Folded. An item has at most
+// one summary: a second returns an error wrapping ErrAlertExists.
 func (s *Store) InsertAlertTx(ctx context.Context, tx *sql.Tx, a Alert) (int64, error) {
+	switch {
+	case a.RuleID == FloodSummaryRule && len(a.Folded) == 0:
+		return 0, fmt.Errorf("store: insert alert %s/%s: no rule id (only a flood summary, with folded alerts, has none)", a.Source, a.ItemID)
+	case a.RuleID != FloodSummaryRule && len(a.Folded) > 0:
+		return 0, fmt.Errorf("store: insert alert %s/%s %s: folded alerts in an alert that is not a flood summary", a.Source, a.ItemID, a.RuleID)
+	}
 	highlights, err := json.Marshal(nonNil(a.Highlights))
 	if err != nil {
 		return 0, fmt.Errorf("store: insert alert: %w", err)
 	}
 	countries, err := json.Marshal(nonNil(a.Countries))
+	if err != nil {
+		return 0, fmt.Errorf("store: insert alert: %w", err)
+	}
+	folded, err := json.Marshal(nonNil(a.Folded))
 	if err != nil {
 		return 0, fmt.Errorf("store: insert alert: %w", err)
 	}
@@ -74,11 +110,11 @@ func (s *Store) InsertAlertTx(ctx context.Context, tx *sql.Tx, a Alert) (int64, 
 	}
 	var id int64
 	err = tx.QueryRowContext(ctx, s.d.rebind(`INSERT INTO alerts
-		(source, item_id, rule_id, ruleset_id, severity, highlights, countries, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		(source, item_id, rule_id, ruleset_id, severity, highlights, countries, folded, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (source, item_id, rule_id) DO NOTHING RETURNING id`),
 		a.Source, a.ItemID, a.RuleID, a.RulesetID, a.Severity, string(highlights), string(countries),
-		s.d.timeArg(created)).Scan(&id)
+		string(folded), s.d.timeArg(created)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = ErrAlertExists
 	}
@@ -108,7 +144,8 @@ func (s *Store) GetAlert(ctx context.Context, id int64) (Alert, error) {
 }
 
 // ListAlerts returns the alerts created at or after since, oldest first, at
-// most limit (≤ 0: no limit): what a digest covers.
+// most limit (≤ 0: no limit): what a digest covers. Flood summaries are
+// listed too (see Alert).
 func (s *Store) ListAlerts(ctx context.Context, since time.Time, limit int) ([]Alert, error) {
 	if since.IsZero() {
 		since = time.Unix(0, 0)

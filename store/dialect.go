@@ -58,6 +58,10 @@ type dialect struct {
 	// neither: its write transactions are serial.
 	lockMigrations string
 	lockSource     string
+
+	// tableExists counts the tables named by its argument that queries in
+	// this database see (0 or 1): QueueDepth asks it for River's river_job.
+	tableExists string
 }
 
 var sqliteDialect = dialect{
@@ -78,7 +82,8 @@ var sqliteDialect = dialect{
 		FROM items_fts JOIN items i ON i.seq = items_fts.rowid
 		WHERE items_fts MATCH ? AND i.published >= ? AND i.duplicate_of IS NULL
 		ORDER BY i.published DESC, i.seq DESC LIMIT ?`,
-	ftsArg: func(q string) (string, error) { return foldYo(q), nil },
+	ftsArg:      func(q string) (string, error) { return foldYo(q), nil },
+	tableExists: `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`,
 }
 
 var postgresDialect = dialect{
@@ -103,6 +108,7 @@ var postgresDialect = dialect{
 	ftsArg:         tsQuery,
 	lockMigrations: `SELECT pg_advisory_xact_lock(4242, 0)`,
 	lockSource:     `SELECT pg_advisory_xact_lock(4243, hashtext(?))`,
+	tableExists:    `SELECT count(*) FROM pg_catalog.pg_class WHERE oid = to_regclass(?)`, // on the search_path
 }
 
 func mustSub(fsys fs.FS, dir string) fs.FS {

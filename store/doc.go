@@ -1,6 +1,7 @@
 // Package store keeps what alertbot must remember across restarts: the items
 // sources yielded (with a full-text index for lookups), each source's polling
-// state, the alerts raised, the chats' subscriptions and paused chats. River's
+// state, the alerts raised (flood summaries among them), which chats each
+// alert was delivered to, the chats' subscriptions and paused chats. River's
 // job tables live in the same database, so an alert and its delivery jobs are
 // committed in one transaction.
 //
@@ -20,7 +21,8 @@
 //     from several goroutines. A cancelled ctx ends it with ctx's error.
 //   - Errors read "store: save items: …" and wrap the cause (%w).
 //     ErrNotFound: a row asked for by key is not there. ErrAlertExists: the
-//     item has already raised an alert for that rule.
+//     item has already raised an alert for that rule (or has a flood
+//     summary: FloodSummaryRule).
 //   - Times come back in UTC, to the microsecond.
 //   - SaveItems is the dedup gate of the pipeline: it returns only the items
 //     never seen (see its doc for the rules). Callers match and alert on
@@ -30,6 +32,9 @@
 //     SQLite the transaction holds the only writer connection: inside it use
 //     tx alone, never s.DB(), a writing Store method or a River call without
 //     Tx, which would wait for the transaction to end, forever.
+//   - A delivery job sends an alert to a chat at most once: it asks
+//     Delivered first and, once the platform has accepted the message,
+//     records it with MarkDelivered (idempotent).
 //
 // # River
 //
@@ -38,5 +43,6 @@
 // shows it working: transactional insert, retries, snooze, unique jobs and
 // the rescue of a job whose process was killed). On PostgreSQL, sharing a
 // *sql.Tx with River needs River's database/sql driver (riverdatabasesql);
-// riverpgxv5 would need a pgx.Tx instead.
+// riverpgxv5 would need a pgx.Tx instead. QueueDepth counts River's jobs
+// waiting or running for /metrics, and 0 before River's tables exist.
 package store

@@ -46,17 +46,41 @@ func scanItem(sc interface{ Scan(...any) error }) (StoredItem, error) {
 //
 // Callers may call SaveItems concurrently; on SQLite the calls take turns.
 func (s *Store) SaveItems(ctx context.Context, items []sources.Item) ([]sources.Item, error) {
+	var fresh []sources.Item
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		fresh, err = s.saveItems(ctx, tx, items)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: save items: %w", err)
+	}
+	return fresh, nil
+}
+
+// SaveItemsTx is SaveItems within tx, so that the caller can write what
+// the new items raise in the same transaction: if it rolls back, the
+// items are new again next time.
+func (s *Store) SaveItemsTx(ctx context.Context, tx *sql.Tx, items []sources.Item) ([]sources.Item, error) {
+	fresh, err := s.saveItems(ctx, tx, items)
+	if err != nil {
+		return nil, fmt.Errorf("store: save items: %w", err)
+	}
+	return fresh, nil
+}
+
+func (s *Store) saveItems(ctx context.Context, tx *sql.Tx, items []sources.Item) ([]sources.Item, error) {
 	if len(items) == 0 {
 		return nil, nil
 	}
 	for _, it := range items {
 		if it.ID == "" {
-			return nil, fmt.Errorf("store: save items: item from %q without id", it.Source)
+			return nil, fmt.Errorf("item from %q without id", it.Source)
 		}
 	}
 	now := s.clock()
 	var fresh []sources.Item
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err := func() error {
 		if s.d.lockSource != "" {
 			var srcs []string
 			for _, it := range items {
@@ -128,11 +152,20 @@ func (s *Store) SaveItems(ctx context.Context, items []sources.Item) ([]sources.
 			}
 		}
 		return nil
-	})
+	}()
 	if err != nil {
-		return nil, fmt.Errorf("store: save items: %w", err)
+		return nil, err
 	}
 	return fresh, nil
+}
+
+// CountItems returns how many items are stored.
+func (s *Store) CountItems(ctx context.Context) (int, error) {
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM items`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count items: %w", err)
+	}
+	return n, nil
 }
 
 // GetItem returns the item stored under (source, id), or ErrNotFound.

@@ -278,6 +278,36 @@ func TestRiverSQLite(t *testing.T) {
 		}
 	})
 
+	t.Run("QueueDepthCountsWaitingJobs", func(t *testing.T) {
+		t.Parallel()
+		st, db := openRiverStore(t, filepath.Join(t.TempDir(), "alertbot.db"))
+		if n, err := st.QueueDepth(ctx); n != 0 || err != nil {
+			t.Fatalf("QueueDepth before River's migrations = %d, %v; want 0, nil", n, err)
+		}
+		migrateRiver(t, db)
+		// An insert-only client: nothing works the jobs off.
+		client, err := river.NewClient(riversqlite.New(db), &river.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := client.Insert(ctx, stepArgs{Name: "now"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := client.Insert(ctx, stepArgs{Name: "later"}, &river.InsertOpts{ScheduledAt: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		res, err := client.Insert(ctx, stepArgs{Name: "cancelled"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := client.JobCancel(ctx, res.Job.ID); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := st.QueueDepth(ctx); n != 2 || err != nil {
+			t.Errorf("QueueDepth = %d, %v; want 2 (one available, one scheduled)", n, err)
+		}
+	})
+
 	t.Run("InsertTxCommitsOrRollsBackWithOurRow", func(t *testing.T) {
 		t.Parallel()
 		st, db, rec, client := setup(t)

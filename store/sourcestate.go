@@ -36,7 +36,18 @@ func scanSourceState(sc interface{ Scan(...any) error }) (SourceState, error) {
 // GetSourceState returns the state stored for source id, or an error
 // wrapping ErrNotFound for a source never stored (a new one: not Seen).
 func (s *Store) GetSourceState(ctx context.Context, id string) (SourceState, error) {
-	row := s.r.QueryRowContext(ctx, s.d.rebind(`SELECT `+sourceStateColumns+` FROM source_state WHERE id = ?`), id)
+	return s.getSourceState(ctx, s.r, id)
+}
+
+// GetSourceStateTx is GetSourceState within tx.
+func (s *Store) GetSourceStateTx(ctx context.Context, tx *sql.Tx, id string) (SourceState, error) {
+	return s.getSourceState(ctx, tx, id)
+}
+
+func (s *Store) getSourceState(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, id string) (SourceState, error) {
+	row := q.QueryRowContext(ctx, s.d.rebind(`SELECT `+sourceStateColumns+` FROM source_state WHERE id = ?`), id)
 	st, err := scanSourceState(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = ErrNotFound
@@ -49,15 +60,26 @@ func (s *Store) GetSourceState(ctx context.Context, id string) (SourceState, err
 
 // PutSourceState stores st, replacing the state stored for st.ID.
 func (s *Store) PutSourceState(ctx context.Context, st SourceState) error {
+	return s.putSourceState(ctx, s.w, st)
+}
+
+// PutSourceStateTx is PutSourceState within tx.
+func (s *Store) PutSourceStateTx(ctx context.Context, tx *sql.Tx, st SourceState) error {
+	return s.putSourceState(ctx, tx, st)
+}
+
+func (s *Store) putSourceState(ctx context.Context, e interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, st SourceState) error {
 	if st.ID == "" {
 		return errors.New("store: put source state: empty id")
 	}
-	_, err := s.exec(ctx, `INSERT INTO source_state (`+sourceStateColumns+`)
+	_, err := e.ExecContext(ctx, s.d.rebind(`INSERT INTO source_state (`+sourceStateColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
 			cursor = excluded.cursor, last_success = excluded.last_success, last_attempt = excluded.last_attempt,
 			consecutive_failures = excluded.consecutive_failures, last_error = excluded.last_error,
-			next_poll = excluded.next_poll, seen = excluded.seen`,
+			next_poll = excluded.next_poll, seen = excluded.seen`),
 		st.ID, st.ETag, st.LastModified, st.Cursor, s.d.timeArg(st.LastSuccess), s.d.timeArg(st.LastAttempt),
 		st.ConsecutiveFailures, st.LastError, s.d.timeArg(st.NextPoll), st.Seen)
 	if err != nil {

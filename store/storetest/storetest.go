@@ -29,6 +29,9 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 	t.Run("FTSQuery", func(t *testing.T) { testFTSQuery(t, open(t)) })
 	t.Run("SourceState", func(t *testing.T) { testSourceState(t, open(t)) })
 	t.Run("Alerts", func(t *testing.T) { testAlerts(t, open(t)) })
+	t.Run("FloodSummaries", func(t *testing.T) { testFloodSummaries(t, open(t)) })
+	t.Run("Deliveries", func(t *testing.T) { testDeliveries(t, open(t)) })
+	t.Run("QueueDepth", func(t *testing.T) { testQueueDepth(t, open(t)) })
 	t.Run("Subscriptions", func(t *testing.T) { testSubscriptions(t, open(t)) })
 	t.Run("PausedChats", func(t *testing.T) { testPausedChats(t, open(t)) })
 	t.Run("Restart", func(t *testing.T) { testRestart(t, open(t)) })
@@ -502,6 +505,189 @@ func testAlerts(t *testing.T, st *store.Store) {
 	}
 }
 
+// insertAlerts inserts as in one transaction and returns their ids.
+func insertAlerts(t *testing.T, st *store.Store, as ...store.Alert) []int64 {
+	t.Helper()
+	var ids []int64
+	err := st.WithTx(t.Context(), func(tx *sql.Tx) error {
+		for _, a := range as {
+			id, err := st.InsertAlertTx(t.Context(), tx, a)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+func testFloodSummaries(t *testing.T, st *store.Store) {
+	ctx := t.Context()
+	clk := newClock(st)
+	if _, err := st.SaveItems(ctx, searchCorpus()); err != nil {
+		t.Fatal(err)
+	}
+	summoned := store.Alert{Source: "reuters", ItemID: "en-1", RuleID: "diplomat-summoned", Severity: "high"}
+	protest := store.Alert{Source: "reuters", ItemID: "en-1", RuleID: "protest-note", Severity: "medium"}
+	meeting := store.Alert{Source: "reuters", ItemID: "en-2", RuleID: "unsc-meeting-requested", Severity: "medium"}
+	ids := insertAlerts(t, st, summoned, protest, meeting)
+
+	// The summary of the last two refers to the first one's item, which has
+	// ordinary alerts too: no clash.
+	summary := store.Alert{Source: "reuters", ItemID: "en-1", RuleID: store.FloodSummaryRule, Severity: "medium",
+		Folded: ids[1:]}
+	sumID := insertAlerts(t, st, summary)[0]
+	got, err := st.GetAlert(ctx, sumID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := summary
+	want.ID, want.CreatedAt = sumID, clk.now()
+	if fmt.Sprint(got) != fmt.Sprint(want) || !got.IsSummary() {
+		t.Errorf("GetAlert(summary) = %+v\nwant %+v", got, want)
+	}
+	if got, err := st.GetAlert(ctx, ids[0]); err != nil || len(got.Folded) != 0 || got.IsSummary() {
+		t.Errorf("GetAlert(ordinary) = %+v, %v; want no Folded", got, err)
+	}
+	list, err := st.ListAlerts(ctx, time.Time{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var folded []string
+	for _, a := range list {
+		folded = append(folded, fmt.Sprintf("%d:%v", a.ID, a.Folded))
+	}
+	if got, want := strings.Join(folded, " "), fmt.Sprintf("%d:[] %d:[] %d:[] %d:%v", ids[0], ids[1], ids[2], sumID, ids[1:]); got != want {
+		t.Errorf("ListAlerts ids and Folded = %s, want %s", got, want)
+	}
+
+	tests := []struct {
+		name   string
+		a      store.Alert
+		exists bool // the error wraps ErrAlertExists; else any error
+	}{
+		{"a second summary of one item", store.Alert{Source: "reuters", ItemID: "en-1", Folded: []int64{ids[0]}}, true},
+		{"a summary without folded alerts", store.Alert{Source: "reuters", ItemID: "en-3"}, false},
+		{"folded alerts in an ordinary alert", store.Alert{Source: "reuters", ItemID: "en-3", RuleID: "protest-note", Folded: ids[:1]}, false},
+		{"a summary of an unknown item", store.Alert{Source: "reuters", ItemID: "never-stored", Folded: ids[:1]}, false},
+	}
+	for _, tt := range tests {
+		err := st.WithTx(ctx, func(tx *sql.Tx) error {
+			_, err := st.InsertAlertTx(ctx, tx, tt.a)
+			return err
+		})
+		switch {
+		case err == nil:
+			t.Errorf("%s: stored", tt.name)
+		case tt.exists && !errors.Is(err, store.ErrAlertExists):
+			t.Errorf("%s: err = %v, want ErrAlertExists", tt.name, err)
+		case !tt.exists && errors.Is(err, store.ErrAlertExists):
+			t.Errorf("%s: err = %v, want another error", tt.name, err)
+		}
+	}
+	// Another item may have its own summary.
+	other := summary
+	other.ItemID = "en-2"
+	insertAlerts(t, st, other)
+}
+
+func testDeliveries(t *testing.T, st *store.Store) {
+	ctx := t.Context()
+	clk := newClock(st)
+	if _, err := st.SaveItems(ctx, searchCorpus()); err != nil {
+		t.Fatal(err)
+	}
+	ids := insertAlerts(t, st,
+		store.Alert{Source: "reuters", ItemID: "en-1", RuleID: "diplomat-summoned"},
+		store.Alert{Source: "reuters", ItemID: "en-1", RuleID: "protest-note"})
+	const chat, topic = "telegram:-1001234567890", "telegram:-1001234567890/3"
+	delivered := func(id int64, chat string) bool {
+		t.Helper()
+		ok, err := st.Delivered(ctx, id, chat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	count := func(since time.Time) int {
+		t.Helper()
+		n, err := st.CountDelivered(ctx, since)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if delivered(ids[0], chat) || count(time.Time{}) != 0 {
+		t.Error("a new store has deliveries")
+	}
+	start := clk.now()
+	if err := st.MarkDelivered(ctx, ids[0], chat); err != nil {
+		t.Fatal(err)
+	}
+	clk.advance(time.Minute)
+	if err := st.MarkDelivered(ctx, ids[1], topic); err != nil {
+		t.Fatal(err)
+	}
+	// Marking again is not an error and keeps the first time.
+	if err := st.MarkDelivered(ctx, ids[0], chat); err != nil {
+		t.Errorf("MarkDelivered again: %v", err)
+	}
+	for _, tt := range []struct {
+		id   int64
+		chat string
+		want bool
+	}{
+		{ids[0], chat, true},
+		{ids[0], topic, false}, // a topic is a chat of its own
+		{ids[1], topic, true},
+		{ids[1], chat, false},
+		{999999, chat, false},
+	} {
+		if got := delivered(tt.id, tt.chat); got != tt.want {
+			t.Errorf("Delivered(%d, %s) = %v, want %v", tt.id, tt.chat, got, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		since time.Time
+		want  int
+	}{{time.Time{}, 2}, {start, 2}, {start.Add(time.Second), 1}, {clk.now().Add(time.Second), 0}} {
+		if got := count(tt.since); got != tt.want {
+			t.Errorf("CountDelivered(%v) = %d, want %d", tt.since, got, tt.want)
+		}
+	}
+	if err := st.MarkDelivered(ctx, 999999, chat); err == nil {
+		t.Error("MarkDelivered of an unknown alert: no error")
+	}
+}
+
+func testQueueDepth(t *testing.T, st *store.Store) {
+	ctx := t.Context()
+	// River not migrated yet.
+	if n, err := st.QueueDepth(ctx); n != 0 || err != nil {
+		t.Errorf("QueueDepth without river_job = %d, %v; want 0, nil", n, err)
+	}
+	// A stand-in for River's table, with a job in every state River has.
+	if _, err := st.DB().ExecContext(ctx, `CREATE TABLE river_job (id INTEGER PRIMARY KEY, state TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := st.QueueDepth(ctx); n != 0 || err != nil {
+		t.Errorf("QueueDepth of an empty river_job = %d, %v; want 0, nil", n, err)
+	}
+	states := []string{"available", "available", "cancelled", "completed", "discarded", "pending", "retryable", "running", "scheduled"}
+	for i, state := range states {
+		if _, err := st.DB().ExecContext(ctx, fmt.Sprintf(`INSERT INTO river_job (id, state) VALUES (%d, '%s')`, i+1, state)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := st.QueueDepth(ctx); n != 5 || err != nil {
+		t.Errorf("QueueDepth = %d, %v; want 5 (available ×2, retryable, running, scheduled)", n, err)
+	}
+}
+
 func testSubscriptions(t *testing.T, st *store.Store) {
 	ctx := t.Context()
 	muted := time.Date(2024, 2, 4, 0, 0, 0, 0, time.UTC)
@@ -694,6 +880,9 @@ func testRestart(t *testing.T, st *store.Store) {
 	if err := st.PauseChat(ctx, "telegram", "-1", "blocked"); err != nil {
 		t.Fatal(err)
 	}
+	if err := st.MarkDelivered(ctx, alertID, "slack:C1"); err != nil {
+		t.Fatal(err)
+	}
 	dsn := st.DSN()
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
@@ -732,6 +921,9 @@ func testRestart(t *testing.T, st *store.Store) {
 	}
 	if paused, err := st.ChatPaused(ctx, "telegram", "-1"); err != nil || !paused {
 		t.Errorf("ChatPaused after reopen = %v, %v", paused, err)
+	}
+	if done, err := st.Delivered(ctx, alertID, "slack:C1"); err != nil || !done {
+		t.Errorf("Delivered after reopen = %v, %v", done, err)
 	}
 }
 
