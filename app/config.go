@@ -327,14 +327,14 @@ func (v *validator) config(c *Config) {
 func (v *validator) source(s *Source, path string, seen map[string]string) {
 	v.id(s.pos, path, s.ID, seen)
 	switch s.Kind {
-	case "rss", "html", "json":
+	case "html", "json":
+		v.errorf(at(s.pos, "kind"), path+".kind", "kind %s is not implemented yet (rss is)", s.Kind)
+	case "rss":
 		if u, err := url.Parse(s.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			v.errorf(at(s.pos, "url"), path+".url", "%s source needs an http(s) url, not %q", s.Kind, s.URL)
 		}
 	case "telegram":
-		if s.Channel == "" {
-			v.errorf(at(s.pos, "channel"), path+".channel", "telegram source needs a channel")
-		}
+		v.errorf(at(s.pos, "kind"), path+".kind", "kind telegram is not implemented yet (rss is)")
 	case "":
 		v.errorf(at(s.pos, "kind"), path+".kind", "missing kind (rss, telegram, html or json)")
 	default:

@@ -15,9 +15,9 @@ sources:
     kind: rss
     url: https://press.un.org/en/rss.xml
     every: 2m
-  - id: mid-russia
-    kind: telegram
-    channel: MID_Russia
+  - id: tass
+    kind: rss
+    url: https://tass.ru/rss/v2.xml
 rulesets:
   - id: diplomacy
     title: Diplomatic incidents
