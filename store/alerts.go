@@ -86,6 +86,38 @@ func scanAlert(sc interface{ Scan(...any) error }) (Alert, error) {
 // Folded, and an ordinary alert a RuleID and no Folded. An item has at most
 // one summary: a second returns an error wrapping ErrAlertExists.
 func (s *Store) InsertAlertTx(ctx context.Context, tx *sql.Tx, a Alert) (int64, error) {
+	ids, err := s.InsertAlertsTx(ctx, tx, []Alert{a})
+	if err != nil {
+		return 0, err
+	}
+	if ids[0] == 0 {
+		return 0, fmt.Errorf("store: insert alert %s/%s %s: %w", a.Source, a.ItemID, a.RuleID, ErrAlertExists)
+	}
+	return ids[0], nil
+}
+
+// InsertAlertsTx is InsertAlertTx for the alerts of one poll, with one
+// prepared statement: ids[i] is the id of alerts[i], or 0 when that alert
+// existed already (ErrAlertExists for one).
+func (s *Store) InsertAlertsTx(ctx context.Context, tx *sql.Tx, alerts []Alert) ([]int64, error) {
+	stmt, err := tx.PrepareContext(ctx, s.d.rebind(`INSERT INTO alerts
+		(source, item_id, rule_id, ruleset_id, severity, highlights, countries, folded, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (source, item_id, rule_id) DO NOTHING RETURNING id`))
+	if err != nil {
+		return nil, fmt.Errorf("store: insert alerts: %w", err)
+	}
+	defer stmt.Close()
+	ids := make([]int64, len(alerts))
+	for i, a := range alerts {
+		if ids[i], err = s.insertAlert(ctx, stmt, a); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
+}
+
+func (s *Store) insertAlert(ctx context.Context, stmt *sql.Stmt, a Alert) (int64, error) {
 	switch {
 	case a.RuleID == FloodSummaryRule && len(a.Folded) == 0:
 		return 0, fmt.Errorf("store: insert alert %s/%s: no rule id (only a flood summary, with folded alerts, has none)", a.Source, a.ItemID)
@@ -109,14 +141,10 @@ func (s *Store) InsertAlertTx(ctx context.Context, tx *sql.Tx, a Alert) (int64, 
 		created = s.clock()
 	}
 	var id int64
-	err = tx.QueryRowContext(ctx, s.d.rebind(`INSERT INTO alerts
-		(source, item_id, rule_id, ruleset_id, severity, highlights, countries, folded, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (source, item_id, rule_id) DO NOTHING RETURNING id`),
-		a.Source, a.ItemID, a.RuleID, a.RulesetID, a.Severity, string(highlights), string(countries),
-		string(folded), s.d.timeArg(created)).Scan(&id)
+	err = stmt.QueryRowContext(ctx, a.Source, a.ItemID, a.RuleID, a.RulesetID, a.Severity, string(highlights),
+		string(countries), string(folded), s.d.timeArg(created)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		err = ErrAlertExists
+		return 0, nil // exists
 	}
 	if err != nil {
 		return 0, fmt.Errorf("store: insert alert %s/%s %s: %w", a.Source, a.ItemID, a.RuleID, err)

@@ -159,6 +159,40 @@ func (s *Store) saveItems(ctx context.Context, tx *sql.Tx, items []sources.Item)
 	return fresh, nil
 }
 
+// KnownItems returns which of ids the store holds for source, without
+// writing: the pipeline matches only the others before it takes the write
+// transaction.
+func (s *Store) KnownItems(ctx context.Context, source string, ids []string) (map[string]bool, error) {
+	known := make(map[string]bool)
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, source)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		rows, err := s.r.QueryContext(ctx, s.d.rebind(`SELECT id FROM items WHERE source = ? AND id IN (?`+
+			strings.Repeat(", ?", len(chunk)-1)+`)`), args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: known items: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: known items: %w", err)
+			}
+			known[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("store: known items: %w", err)
+		}
+	}
+	return known, nil
+}
+
 // CountItems returns how many items are stored.
 func (s *Store) CountItems(ctx context.Context) (int, error) {
 	var n int
