@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -31,6 +32,34 @@ type pipeline struct {
 	metrics *metrics
 	log     *slog.Logger
 	now     func() time.Time
+
+	mu      sync.Mutex
+	healthy map[string]time.Time // source -> when its healthy state was last written
+}
+
+// healthyWrite is how often the state of a healthy source that answers
+// "not modified" is written: in between, nothing of it changes but times,
+// and a restart with a next poll that much out of date only polls sooner.
+const healthyWrite = 10 * time.Minute
+
+// skipWrite reports whether a poll of r's source needs no write: not
+// modified, healthy before and after, and written recently.
+func (p *pipeline) skipWrite(r sources.Result) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if r.Err != nil || r.Health.ConsecutiveFailures > 0 {
+		delete(p.healthy, r.Source)
+		return false
+	}
+	last, ok := p.healthy[r.Source]
+	if r.NotModified && ok && r.Health.LastSuccess.Sub(last) < healthyWrite {
+		return true
+	}
+	if p.healthy == nil {
+		p.healthy = make(map[string]time.Time)
+	}
+	p.healthy[r.Source] = r.Health.LastSuccess
+	return false
 }
 
 // running is what a config yields for the pipeline: replaced whole on reload.
@@ -55,6 +84,22 @@ func (p *pipeline) Handle(ctx context.Context, r sources.Result) error {
 		return nil // removed by a reload while it was polled
 	}
 	p.metrics.polled(r)
+	if p.skipWrite(r) {
+		return nil
+	}
+	polled := r.Err == nil && !r.NotModified
+	// Match before taking the write transaction (on SQLite one writer
+	// serves every source): the items the store does not know yet, of
+	// those that may alert. The Poller never hands one source's results
+	// over concurrently, so what is read here still holds in the
+	// transaction.
+	var matched map[string][]rules.Match
+	if polled && len(r.Items) > 0 {
+		var err error
+		if matched, err = p.match(ctx, run, src, r.Items); err != nil {
+			return err
+		}
+	}
 	return p.st.WithTx(ctx, func(tx *sql.Tx) error {
 		st, err := p.st.GetSourceStateTx(ctx, tx, r.Source)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -64,13 +109,13 @@ func (p *pipeline) Handle(ctx context.Context, r sources.Result) error {
 		st.LastSuccess, st.LastAttempt = r.Health.LastSuccess, r.Health.LastAttempt
 		st.ConsecutiveFailures, st.LastError = r.Health.ConsecutiveFailures, r.Health.LastError
 		st.NextPoll = r.NextPoll
-		if r.Err == nil && !r.NotModified {
+		if polled {
 			st.ETag, st.LastModified, st.Cursor = r.State.ETag, r.State.LastModified, r.State.Cursor
 			fresh, err := p.st.SaveItemsTx(ctx, tx, r.Items)
 			if err != nil {
 				return err
 			}
-			if err := p.raise(ctx, tx, run, src, fresh, !st.Seen); err != nil {
+			if err := p.raise(ctx, tx, run, src, fresh, matched); err != nil {
 				return err
 			}
 			st.Seen = true
@@ -79,28 +124,56 @@ func (p *pipeline) Handle(ctx context.Context, r sources.Result) error {
 	})
 }
 
-// raise matches the new items of one poll and writes their alerts and
-// delivery jobs in tx. On a source's first fetch only the newest backfill
-// items may alert; items older than max_age never do; past flood_limit
-// alerts, the rest are stored and delivered as one summary.
-func (p *pipeline) raise(ctx context.Context, tx *sql.Tx, run *running, src Source, fresh []sources.Item, first bool) error {
-	now := p.now()
-	candidates := fresh
-	if first {
-		// Newest first, so that backfill keeps the latest.
-		candidates = slices.Clone(fresh)
-		slices.SortStableFunc(candidates, func(a, b sources.Item) int { return b.Published.Compare(a.Published) })
-		candidates = candidates[:min(src.Backfill, len(candidates))]
+// match runs the rules on the items of a poll that are new and may
+// alert: on a source's first fetch only the newest backfill items may;
+// items older than max_age never do. It returns the matches by item id.
+func (p *pipeline) match(ctx context.Context, run *running, src Source, items []sources.Item) (map[string][]rules.Match, error) {
+	st, err := p.st.GetSourceState(ctx, src.ID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
 	}
-	var raised []alert
-	for _, it := range candidates {
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	known, err := p.st.KnownItems(ctx, src.ID, ids)
+	if err != nil {
+		return nil, err
+	}
+	var unknown []sources.Item
+	for _, it := range items {
+		if !known[it.ID] {
+			unknown = append(unknown, it)
+		}
+	}
+	if !st.Seen {
+		// Newest first, so that backfill keeps the latest.
+		slices.SortStableFunc(unknown, func(a, b sources.Item) int { return b.Published.Compare(a.Published) })
+		unknown = unknown[:min(src.Backfill, len(unknown))]
+	}
+	now := p.now()
+	matched := make(map[string][]rules.Match)
+	for _, it := range unknown {
 		if now.Sub(it.Published) > src.MaxAge {
 			continue
 		}
 		start := time.Now()
 		ms := run.lib.Matcher.Match(&rules.Document{ID: it.ID, Source: it.Source, Lang: it.Lang, Title: it.Title, Text: it.Text})
 		p.metrics.matchSeconds.Observe(time.Since(start).Seconds())
-		for _, m := range ms {
+		if len(ms) > 0 {
+			matched[it.ID] = ms
+		}
+	}
+	return matched, nil
+}
+
+// raise writes in tx the alerts of the new items of one poll and their
+// delivery jobs. Past flood_limit alerts, the rest are stored and
+// delivered as one summary.
+func (p *pipeline) raise(ctx context.Context, tx *sql.Tx, run *running, src Source, fresh []sources.Item, matched map[string][]rules.Match) error {
+	var raised []alert
+	for _, it := range fresh {
+		for _, m := range matched[it.ID] {
 			raised = append(raised, alert{item: it, match: m})
 		}
 	}
@@ -109,25 +182,28 @@ func (p *pipeline) raise(ctx context.Context, tx *sql.Tx, run *running, src Sour
 	}
 	// Most severe first, so that a flood folds the least severe.
 	slices.SortStableFunc(raised, func(a, b alert) int { return cmp.Compare(b.match.Rule.Severity, a.match.Rule.Severity) })
-
-	var deliver, folded []int64
+	rows := make([]store.Alert, len(raised))
 	for i, a := range raised {
-		id, err := p.st.InsertAlertTx(ctx, tx, storeAlert(a, p.now()))
-		if errors.Is(err, store.ErrAlertExists) {
+		rows[i] = storeAlert(a, p.now())
+	}
+	ids, err := p.st.InsertAlertsTx(ctx, tx, rows)
+	if err != nil {
+		return err
+	}
+	var deliver, folded []int64
+	for i, id := range ids {
+		if id == 0 {
 			continue // raised before: an item is alerted once per rule
 		}
-		if err != nil {
-			return err
-		}
-		p.metrics.alerts.WithLabelValues(a.match.Rule.ID).Inc()
-		if i < src.FloodLimit {
+		p.metrics.alerts.WithLabelValues(raised[i].match.Rule.ID).Inc()
+		if len(deliver) < src.FloodLimit {
 			deliver = append(deliver, id)
 		} else {
 			folded = append(folded, id)
 		}
 	}
 	if len(folded) > 0 {
-		first := raised[src.FloodLimit]
+		first := raised[slices.Index(ids, folded[0])]
 		sum := store.Alert{
 			Source: src.ID, ItemID: first.item.ID, RuleID: store.FloodSummaryRule,
 			Severity: first.match.Rule.Severity.String(), Folded: folded, CreatedAt: p.now(),
