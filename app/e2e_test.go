@@ -287,3 +287,42 @@ func TestHealthEndpoints(t *testing.T) {
 		}
 	}
 }
+
+// TestDatabaseGone: when the database goes away under a poll, the
+// pipeline fails the poll (the Poller backs off) and stores nothing, so
+// the same items raise their alert once the database is back.
+func TestDatabaseGone(t *testing.T) {
+	_, srv := newFeedServer(t)
+	db := filepath.Join(t.TempDir(), "alertbot.db")
+	const title = "Japan summoned the Chinese ambassador over coast guard incursions"
+	poll := sources.Result{
+		Source: "a",
+		Items:  []sources.Item{{Source: "a", ID: "x-1", Title: title, Text: title, Published: time.Now()}},
+		Health: sources.Health{LastSuccess: time.Now(), LastAttempt: time.Now()},
+	}
+	ctx := context.Background()
+
+	svc := e2eService(t, srv.URL, db, io.Discard)
+	if err := svc.st.PutSourceState(ctx, store.SourceState{ID: "a", Seen: true}); err != nil {
+		t.Fatal(err)
+	}
+	svc.st.Close() // the database goes away
+	err := svc.pipe.Handle(ctx, poll)
+	if err == nil || !strings.Contains(err.Error(), "database is closed") {
+		t.Fatalf("Handle with the database gone: %v, want an error saying so", err)
+	}
+	svc.Close()
+
+	svc = e2eService(t, srv.URL, db, io.Discard) // the database is back
+	defer svc.Close()
+	if err := svc.pipe.Handle(ctx, poll); err != nil {
+		t.Fatal(err)
+	}
+	alerts, err := svc.st.ListAlerts(ctx, time.Time{}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(alerts) != 1 || alerts[0].ItemID != "x-1" {
+		t.Errorf("alerts after the database came back: %+v, want the one the failed poll lost", alerts)
+	}
+}

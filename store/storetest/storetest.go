@@ -29,6 +29,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 	t.Run("FTSQuery", func(t *testing.T) { testFTSQuery(t, open(t)) })
 	t.Run("SourceState", func(t *testing.T) { testSourceState(t, open(t)) })
 	t.Run("Alerts", func(t *testing.T) { testAlerts(t, open(t)) })
+	t.Run("BatchAlertsAndKnownItems", func(t *testing.T) { testBatch(t, open(t)) })
 	t.Run("FloodSummaries", func(t *testing.T) { testFloodSummaries(t, open(t)) })
 	t.Run("Deliveries", func(t *testing.T) { testDeliveries(t, open(t)) })
 	t.Run("QueueDepth", func(t *testing.T) { testQueueDepth(t, open(t)) })
@@ -506,6 +507,65 @@ func testAlerts(t *testing.T, st *store.Store) {
 }
 
 // insertAlerts inserts as in one transaction and returns their ids.
+// testBatch: the pipeline's calls for one poll. KnownItems tells which
+// ids are stored, by source, without writing; InsertAlertsTx inserts a
+// poll's alerts, giving 0 for those that exist, in the caller's
+// transaction with SaveItemsTx.
+func testBatch(t *testing.T, st *store.Store) {
+	ctx := t.Context()
+	if _, err := st.SaveItems(ctx, []sources.Item{item("a", "1", "one", "x"), item("b", "2", "two", "y")}); err != nil {
+		t.Fatal(err)
+	}
+	known, err := st.KnownItems(ctx, "a", []string{"1", "2", "3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(known) != 1 || !known["1"] {
+		t.Errorf("KnownItems(a, 1 2 3) = %v, want only 1 (2 is b's)", known)
+	}
+	many := make([]string, 1200) // more than one query's worth
+	for i := range many {
+		many[i] = fmt.Sprint("n", i)
+	}
+	many[700] = "1"
+	if known, err := st.KnownItems(ctx, "a", many); err != nil || len(known) != 1 {
+		t.Errorf("KnownItems of 1200 ids = %v, %v; want 1 known", known, err)
+	}
+
+	var ids []int64
+	err = st.WithTx(ctx, func(tx *sql.Tx) error {
+		fresh, err := st.SaveItemsTx(ctx, tx, []sources.Item{item("a", "3", "three", "z")})
+		if err != nil || len(fresh) != 1 {
+			return fmt.Errorf("SaveItemsTx: %v new, %v", len(fresh), err)
+		}
+		ids, err = st.InsertAlertsTx(ctx, tx, []store.Alert{
+			{Source: "a", ItemID: "1", RuleID: "r1", Severity: "high"},
+			{Source: "a", ItemID: "3", RuleID: "r1", Severity: "high"},
+			{Source: "a", ItemID: "1", RuleID: "r1", Severity: "high"}, // again: exists
+		})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 3 || ids[0] <= 0 || ids[1] <= 0 || ids[0] == ids[1] || ids[2] != 0 {
+		t.Errorf("InsertAlertsTx ids = %v, want two new ids and 0 for the repeat", ids)
+	}
+	// A rolled back poll leaves its items new.
+	err = st.WithTx(ctx, func(tx *sql.Tx) error {
+		if _, err := st.SaveItemsTx(ctx, tx, []sources.Item{item("a", "4", "four", "w")}); err != nil {
+			return err
+		}
+		return errors.New("the poll fails")
+	})
+	if err == nil {
+		t.Fatal("WithTx returned no error")
+	}
+	if known, _ := st.KnownItems(ctx, "a", []string{"4"}); known["4"] {
+		t.Error("an item saved in a rolled back transaction is known")
+	}
+}
+
 func insertAlerts(t *testing.T, st *store.Store, as ...store.Alert) []int64 {
 	t.Helper()
 	var ids []int64
