@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"math/bits"
 	"slices"
 	"sync"
 	"unicode/utf8"
@@ -20,7 +21,8 @@ import (
 type Matcher struct {
 	an    *text.Analyzer
 	gaz   *Gazetteer
-	rules []*compiled
+	rules []compiled
+	req   []int32 // every rule's prefilter, one after the other (see prefilter)
 
 	vocab    map[string]int32 // every stem a rule uses -> its id
 	stems    []string         // id -> stem
@@ -37,13 +39,14 @@ type Matcher struct {
 const prefixRunes = MinPrefixRunes
 
 type compiled struct {
-	rule *Rule
-	n    node
+	rule     *Rule
+	n        node
+	req, end int32 // the rule's prefilter: Matcher.req[req:end]
 }
 
 type scratch struct {
 	doc   *doc
-	seen  []uint64 // bit set over rule indices: already a candidate
+	seen  []uint64 // bit set over rule indices: the candidates
 	cands []int32
 }
 
@@ -59,7 +62,9 @@ func NewMatcher(an *text.Analyzer, gaz *Gazetteer, sets []*Ruleset) (*Matcher, e
 				return nil, fmt.Errorf("rules: rule %s: %w", r.ID, err)
 			}
 			i := int32(len(m.rules))
-			m.rules = append(m.rules, &compiled{rule: r, n: n})
+			start := int32(len(m.req))
+			m.req = appendPrefilter(m.req, n)
+			m.rules = append(m.rules, compiled{rule: r, n: n, req: start, end: int32(len(m.req))})
 			a, ok := anchorsOf(n, c.stems)
 			if !ok {
 				m.always = append(m.always, i)
@@ -139,18 +144,25 @@ func (m *Matcher) Match(d *Document) []Match {
 	s := m.pool.Get().(*scratch)
 	defer m.pool.Put(s)
 	s.doc.reset(d)
-	s.cands = append(s.cands[:0], m.always...)
-	m.candidates(s)
-	for _, i := range s.cands {
-		s.seen[i/64] = 0
+	for _, i := range m.always {
+		s.seen[i/64] |= 1 << (i % 64)
 	}
-	slices.Sort(s.cands)
+	m.candidates(s)
+	// The set bits, in order, are the candidates in the order the rules
+	// were given; clear them for the next document on the way.
+	s.cands = s.cands[:0]
+	for w, bitsSet := range s.seen {
+		for ; bitsSet != 0; bitsSet &= bitsSet - 1 {
+			s.cands = append(s.cands, int32(w*64+bits.TrailingZeros64(bitsSet)))
+		}
+		s.seen[w] = 0
+	}
 
 	var out []Match
 	var spans []span
 	for _, i := range s.cands {
-		c := m.rules[i]
-		if !s.doc.eval(c.n) {
+		c := &m.rules[i]
+		if !s.doc.holds(m.req[c.req:c.end]) || !s.doc.eval(c.n) {
 			continue
 		}
 		spans = s.doc.highlight(spans[:0], c.n)
@@ -167,10 +179,7 @@ func (m *Matcher) Match(d *Document) []Match {
 func (m *Matcher) candidates(s *scratch) {
 	add := func(rules []int32) {
 		for _, i := range rules {
-			if s.seen[i/64]&(1<<(i%64)) == 0 {
-				s.seen[i/64] |= 1 << (i % 64)
-				s.cands = append(s.cands, i)
-			}
+			s.seen[i/64] |= 1 << (i % 64)
 		}
 	}
 	d := s.doc
@@ -289,4 +298,107 @@ func anchorsOf(n node, stems []string) (anchors, bool) {
 	}
 	// NOT, regex and meta nodes match documents whatever their words.
 	return anchors{}, false
+}
+
+// A prefilter is what a rule requires of a document's words, in
+// conjunctive form: for every clause, the document holds one of its words.
+// Checking it touches only one flat array, so most candidates are turned
+// away before their rule's tree is read. It may admit a document the rule
+// does not match (evaluation decides), never turn away one it does.
+//
+// In Matcher.req each clause is its length followed by its entries: a
+// stem id (>= 0), or a prefix key id p written as -1-p. A rule with no
+// required words has an empty prefilter.
+
+// Limits that keep prefilters small: the clauses and words beyond them are
+// left to evaluation.
+const (
+	maxClauses     = 4
+	maxClauseWords = 12
+)
+
+func appendPrefilter(dst []int32, n node) []int32 {
+	for _, c := range clauses(n) {
+		dst = append(dst, int32(len(c)))
+		dst = append(dst, c...)
+	}
+	return dst
+}
+
+// clauses returns the required words of n, each clause a set of entries
+// one of which must occur.
+func clauses(n node) [][]int32 {
+	switch n := n.(type) {
+	case *wordNode:
+		var c []int32
+		if n.kind == Prefix {
+			if n.pid >= 0 {
+				c = append(c, -1-n.pid)
+			}
+		} else {
+			for _, id := range n.ids {
+				if id >= 0 && !slices.Contains(c, id) {
+					c = append(c, id)
+				}
+			}
+		}
+		if len(c) == 0 {
+			return nil
+		}
+		return [][]int32{c}
+	case *phraseNode:
+		var cs [][]int32
+		for _, w := range n.words {
+			cs = append(cs, clauses(w)...)
+		}
+		return capClauses(cs)
+	case *andNode:
+		var cs [][]int32
+		for _, k := range n.kids {
+			cs = append(cs, clauses(k)...)
+		}
+		return capClauses(cs)
+	case *nearNode:
+		return capClauses(append(clauses(n.x), clauses(n.y)...))
+	case *orNode:
+		// One kid must hold: the union of one clause from each.
+		var c []int32
+		for _, k := range n.kids {
+			kc := clauses(k)
+			if len(kc) == 0 {
+				return nil
+			}
+			c = append(c, kc[0]...)
+		}
+		if len(c) > maxClauseWords {
+			return nil
+		}
+		return [][]int32{c}
+	}
+	return nil // NOT, regex and meta nodes require no word
+}
+
+func capClauses(cs [][]int32) [][]int32 {
+	cs = slices.DeleteFunc(cs, func(c []int32) bool { return len(c) > maxClauseWords })
+	return cs[:min(len(cs), maxClauses)]
+}
+
+// holds reports whether d meets a prefilter.
+func (d *doc) holds(req []int32) bool {
+	for len(req) > 0 {
+		n := req[0]
+		clause := req[1 : 1+n]
+		req = req[1+n:]
+		found := false
+		for _, e := range clause {
+			if e >= 0 && d.first[e] >= 0 || e < 0 && d.pfirst[-1-e] >= 0 {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }

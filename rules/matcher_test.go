@@ -193,7 +193,7 @@ func TestCompileErrors(t *testing.T) {
 // that evaluating every rule would.
 func TestIndexAgreesWithFullScan(t *testing.T) {
 	c := loadBenchCorpus(t)
-	docs := benchDocs(c, 200, rand.New(rand.NewPCG(3, 3)))
+	docs := benchDocs(c, 200, 1, rand.New(rand.NewPCG(3, 3)))
 	an, gaz := testGazetteer(t)
 	m, err := NewMatcher(an, gaz, benchRulesets(t, c, 3000))
 	if err != nil {

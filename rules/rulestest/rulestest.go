@@ -22,20 +22,33 @@ import (
 
 // Corpus is news prose in English and Russian, and its vocabulary.
 type Corpus struct {
-	sentences map[string][]string   // by language: "en", "ru"
+	sentences map[string][]string   // topical news, by language: "en", "ru"
+	general   map[string][]string   // general news, by language
 	words     map[string][]string   // by language: distinct words, most frequent first
 	bigrams   map[string][][]string // by language: consecutive word pairs
 }
 
-// Load reads the corpus from dir: bench/news_en.txt, bench/news_ru.txt and,
-// when present, the development set devset.jsonl (rules/testdata).
+// Load reads the corpus from dir (rules/testdata): topical news from
+// bench/news_{en,ru}.txt and, when present, the development set
+// devset.jsonl; general news from bench/general_{en,ru}.txt. Rules are
+// made from the topical words only.
 func Load(dir string) (*Corpus, error) {
 	c := &Corpus{
 		sentences: map[string][]string{},
+		general:   map[string][]string{},
 		words:     map[string][]string{},
 		bigrams:   map[string][][]string{},
 	}
 	for _, lang := range []string{"en", "ru"} {
+		general, err := os.ReadFile(filepath.Join(dir, "bench", "general_"+lang+".txt"))
+		if err != nil {
+			return nil, fmt.Errorf("rulestest: %w", err)
+		}
+		for _, s := range strings.SplitAfter(string(general), ". ") {
+			if s = strings.TrimSpace(s); len(s) > 20 {
+				c.general[lang] = append(c.general[lang], s)
+			}
+		}
 		data, err := os.ReadFile(filepath.Join(dir, "bench", "news_"+lang+".txt"))
 		if err != nil {
 			return nil, fmt.Errorf("rulestest: %w", err)
@@ -92,16 +105,25 @@ func words(s string) []string {
 type Doc struct{ ID, Title, Text, Lang string }
 
 // Docs returns n items of about size bytes each, alternating English and
-// Russian; every third one has no language set.
-func (c *Corpus) Docs(n, size int, rng *rand.Rand) []Doc {
+// Russian; every third one has no language set. A share topical of their
+// sentences comes from the topical corpus (diplomacy and security news,
+// the kind the rules look for), the rest from general news (economy,
+// sport, weather, science, culture).
+func (c *Corpus) Docs(n, size int, topical float64, rng *rand.Rand) []Doc {
 	docs := make([]Doc, n)
+	sentence := func(lang string) string {
+		ss := c.general[lang]
+		if rng.Float64() < topical {
+			ss = c.sentences[lang]
+		}
+		return ss[rng.IntN(len(ss))]
+	}
 	for i := range docs {
 		lang := []string{"en", "ru"}[i%2]
-		ss := c.sentences[lang]
 		var b strings.Builder
-		title := ss[rng.IntN(len(ss))]
+		title := sentence(lang)
 		for b.Len() < size-len(title) {
-			b.WriteString(ss[rng.IntN(len(ss))])
+			b.WriteString(sentence(lang))
 			b.WriteByte(' ')
 		}
 		docs[i] = Doc{ID: fmt.Sprint(i), Title: title, Text: b.String(), Lang: lang}
