@@ -44,6 +44,7 @@ type doc struct {
 	plead  []bool
 	pused  []int32
 
+	occs      []occ                       // scratch for occurs
 	norm      [numFields]*text.Normalized // built on first use by a regex
 	countries []string
 	counted   bool // countries computed
@@ -239,12 +240,12 @@ func (d *doc) eval(n node) bool {
 				return false // cheap: most candidates stop here
 			}
 		}
-		return len(d.occurrences(nil, n)) > 0
+		return d.occurs(n)
 	case *nearNode:
 		if !d.eval(n.x) || !d.eval(n.y) {
 			return false
 		}
-		return len(d.occurrences(nil, n)) > 0
+		return d.occurs(n)
 	case *regexNode:
 		lo, hi := fieldsOf(n.field)
 		for f := lo; f < hi; f++ {
@@ -276,6 +277,13 @@ func (d *doc) meta(n *metaNode) bool {
 		}
 	}
 	return false
+}
+
+// occurs reports whether the positional node n occurs, using the doc's
+// scratch space for the occurrences.
+func (d *doc) occurs(n node) bool {
+	d.occs = d.occurrences(d.occs[:0], n)
+	return len(d.occs) > 0
 }
 
 // is reports whether the token at position i is the word w.
@@ -331,34 +339,46 @@ type occ struct{ s, e int32 }
 func (d *doc) occurrences(dst []occ, n node) []occ {
 	switch n := n.(type) {
 	case *wordNode:
-		var buf [32]int32
-		for _, p := range d.appendWord(buf[:0], n) {
-			dst = append(dst, occ{p, p + 1})
+		i, next := d.chain(n)
+		for ; i >= 0; i = next[i] {
+			if d.is(i, n) && d.inField(i, n.field) {
+				dst = append(dst, occ{i, i + 1})
+			}
 		}
 	case *orNode:
 		for _, k := range n.kids {
 			dst = d.occurrences(dst, k)
 		}
 	case *phraseNode:
-		var buf [32]int32
-		for _, p := range d.appendWord(buf[:0], n.words[0]) {
-			if e := d.phraseAt(p, n); e > 0 {
-				dst = append(dst, occ{p, e})
+		w := n.words[0]
+		i, next := d.chain(w)
+		for ; i >= 0; i = next[i] {
+			if !d.is(i, w) || !d.inField(i, w.field) {
+				continue
+			}
+			if e := d.phraseAt(i, n); e > 0 {
+				dst = append(dst, occ{i, e})
 			}
 		}
 	case *nearNode:
-		xs := d.occurrences(nil, n.x)
-		if len(xs) == 0 {
+		// The occurrences of x and then of y go after dst for the while;
+		// the pairs within reach go after them and then take their place.
+		start := len(dst)
+		dst = d.occurrences(dst, n.x)
+		mid := len(dst)
+		if mid == start {
 			return dst
 		}
-		ys := d.occurrences(nil, n.y)
-		for _, x := range xs {
-			for _, y := range ys {
-				if d.near(n, x, y) {
+		dst = d.occurrences(dst, n.y)
+		end := len(dst)
+		for xi := start; xi < mid; xi++ {
+			for yi := mid; yi < end; yi++ {
+				if x, y := dst[xi], dst[yi]; d.near(n, x, y) {
 					dst = append(dst, occ{min(x.s, y.s), max(x.e, y.e)})
 				}
 			}
 		}
+		dst = dst[:start+copy(dst[start:], dst[end:])]
 	}
 	return dst
 }
