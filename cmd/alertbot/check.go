@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-
-	"github.com/alertbot/alertbot/app"
 )
 
 // runCheck validates the config, compiles every rule and runs the rules'
@@ -17,13 +15,8 @@ func runCheck(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "alertbot check: takes no arguments")
 		return exitUsage
 	}
-	cfg, ok := e.loadConfig(*config)
+	cfg, lib, ok := e.loadLibrary(*config)
 	if !ok {
-		return exitFail
-	}
-	lib, err := app.NewLibrary(cfg)
-	if err != nil {
-		e.printErrors(err)
 		return exitFail
 	}
 	for _, w := range lib.Slow(cfg) {

@@ -133,6 +133,20 @@ func (e *env) loadConfig(file string) (*app.Config, bool) {
 	return cfg, true
 }
 
+// loadLibrary is loadConfig and the rule library it compiles to.
+func (e *env) loadLibrary(file string) (*app.Config, *app.Library, bool) {
+	cfg, ok := e.loadConfig(file)
+	if !ok {
+		return nil, nil, false
+	}
+	lib, err := app.NewLibrary(cfg)
+	if err != nil {
+		e.printErrors(err)
+		return nil, nil, false
+	}
+	return cfg, lib, true
+}
+
 func exists(name string) bool {
 	_, err := os.Stat(name)
 	return err == nil

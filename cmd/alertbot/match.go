@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/alertbot/alertbot/app"
 	"github.com/alertbot/alertbot/rules"
 )
 
@@ -45,13 +44,8 @@ func runMatch(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "alertbot match: name at least one FILE, or - for standard input")
 		return exitUsage
 	}
-	cfg, ok := e.loadConfig(*config)
+	_, lib, ok := e.loadLibrary(*config)
 	if !ok {
-		return exitFail
-	}
-	lib, err := app.NewLibrary(cfg)
-	if err != nil {
-		e.printErrors(err)
 		return exitFail
 	}
 	out := bufio.NewWriter(e.stdout)

@@ -13,13 +13,8 @@ func runTest(e *env, args []string) int {
 	if code, stop := parse(fs, args); stop {
 		return code
 	}
-	cfg, ok := e.loadConfig(*config)
+	cfg, lib, ok := e.loadLibrary(*config)
 	if !ok {
-		return exitFail
-	}
-	lib, err := app.NewLibrary(cfg)
-	if err != nil {
-		e.printErrors(err)
 		return exitFail
 	}
 	if fs.NArg() == 0 {
