@@ -64,9 +64,9 @@ func (p *pipeline) skipWrite(r sources.Result) bool {
 
 // running is what a config yields for the pipeline: replaced whole on reload.
 type running struct {
-	lib     *Library
-	sources map[string]Source
-	chats   []string // where every alert is delivered
+	lib       *Library
+	sources   map[string]Source
+	platforms map[string]bool // chat platforms alertbot can send to; none: every alert goes to the console
 }
 
 var _ sources.Handler = (*pipeline)(nil)
@@ -190,16 +190,35 @@ func (p *pipeline) raise(ctx context.Context, tx *sql.Tx, run *running, src Sour
 	if err != nil {
 		return err
 	}
-	var deliver, folded []int64
+	chatsOf, err := p.router(ctx, run)
+	if err != nil {
+		return err
+	}
+	var jobs []river.InsertManyParams
+	deliver := func(id int64, chats []string) {
+		for _, chat := range chats {
+			jobs = append(jobs, river.InsertManyParams{Args: bot.DeliverArgs{AlertID: id, Chat: chat}})
+		}
+	}
+	var folded []int64
+	var foldedChats []string
+	delivered := 0
 	for i, id := range ids {
 		if id == 0 {
 			continue // raised before: an item is alerted once per rule
 		}
 		p.metrics.alerts.WithLabelValues(raised[i].match.Rule.ID).Inc()
-		if len(deliver) < src.FloodLimit {
-			deliver = append(deliver, id)
-		} else {
-			folded = append(folded, id)
+		chats := chatsOf(raised[i].match.Rule)
+		if delivered < src.FloodLimit {
+			deliver(id, chats)
+			delivered++
+			continue
+		}
+		folded = append(folded, id)
+		for _, c := range chats {
+			if !slices.Contains(foldedChats, c) {
+				foldedChats = append(foldedChats, c)
+			}
 		}
 	}
 	if len(folded) > 0 {
@@ -213,15 +232,9 @@ func (p *pipeline) raise(ctx context.Context, tx *sql.Tx, run *running, src Sour
 			return err
 		}
 		if err == nil {
-			deliver = append(deliver, id)
+			deliver(id, foldedChats)
 		}
 		p.log.Warn("flood: alerts folded into a summary", "source", src.ID, "folded", len(folded), "flood_limit", src.FloodLimit)
-	}
-	var jobs []river.InsertManyParams
-	for _, id := range deliver {
-		for _, chat := range run.chats {
-			jobs = append(jobs, river.InsertManyParams{Args: bot.DeliverArgs{AlertID: id, Chat: chat}})
-		}
 	}
 	if len(jobs) == 0 {
 		return nil
@@ -230,6 +243,20 @@ func (p *pipeline) raise(ctx context.Context, tx *sql.Tx, run *running, src Sour
 		return fmt.Errorf("app: queue deliveries: %w", err)
 	}
 	return nil
+}
+
+// router returns where the alerts of a rule go: with no chat platform,
+// to the console; else to the chats subscribed to them.
+func (p *pipeline) router(ctx context.Context, run *running) (func(*rules.Rule) []string, error) {
+	if len(run.platforms) == 0 {
+		return func(*rules.Rule) []string { return []string{"console"} }, nil
+	}
+	subs, err := p.st.ListAllSubscriptions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := p.now()
+	return func(r *rules.Rule) []string { return route(subs, run.platforms, r, now) }, nil
 }
 
 func storeAlert(a alert, now time.Time) store.Alert {

@@ -35,6 +35,9 @@ type Options struct {
 	Client  *http.Client // for sources; a new one when nil
 	Poller  sources.PollerOptions
 	Storage string // overrides cfg.Storage (and ALERTBOT_STORAGE)
+	// Messengers are the chat platforms to deliver to, by name
+	// ("telegram", "slack"); with none, every alert goes to the console.
+	Messengers map[string]bot.Messenger
 	// RescueAfter is how long a delivery may stay running before another
 	// worker takes it over (the process that held it died); default 2m.
 	RescueAfter time.Duration
@@ -53,6 +56,8 @@ type Service struct {
 	log     *slog.Logger
 	ln      net.Listener // for /healthz, /readyz, /metrics; nil when none
 	targets []sources.Target
+
+	platforms map[string]bool // chat platforms with a messenger
 }
 
 // Open opens the store named by the config (or ALERTBOT_STORAGE), applies
@@ -110,11 +115,19 @@ func (s *Service) start(ctx context.Context, cfg *Config, lib *Library, opt Opti
 	}
 	s.metrics = newMetrics(s.st.QueueDepth)
 	s.pipe = &pipeline{st: s.st, metrics: s.metrics, log: s.log, now: time.Now}
-	s.pipe.cfg.Store(newRunning(cfg, lib))
-
 	messengers := map[string]bot.Messenger{
 		"console": counted{console.New(opt.Stdout), s.metrics},
 	}
+	s.platforms = make(map[string]bool)
+	for name, m := range opt.Messengers {
+		messengers[name] = counted{m, s.metrics}
+		s.platforms[name] = true
+	}
+	if err := s.st.SyncStaticSubscriptions(ctx, staticSubscriptions(cfg)); err != nil {
+		return err
+	}
+	s.pipe.cfg.Store(s.newRunning(cfg, lib))
+
 	workers := river.NewWorkers()
 	river.AddWorker(workers, bot.NewDeliverer(alertLoader{s.st, &s.pipe.cfg}, deliveries{s.st}, messengers, s.log))
 	s.jobs, err = river.NewClient(driver, &river.Config{
@@ -155,10 +168,10 @@ func riverDriver(st *store.Store) riverdriver.Driver[*sql.Tx] {
 	return riverdatabasesql.New(st.DB())
 }
 
-func newRunning(cfg *Config, lib *Library) *running {
-	r := &running{lib: lib, sources: make(map[string]Source), chats: []string{"console"}}
-	for _, s := range cfg.Sources {
-		r.sources[s.ID] = s
+func (s *Service) newRunning(cfg *Config, lib *Library) *running {
+	r := &running{lib: lib, sources: make(map[string]Source), platforms: s.platforms}
+	for _, src := range cfg.Sources {
+		r.sources[src.ID] = src
 	}
 	return r
 }
@@ -241,7 +254,10 @@ func (s *Service) Reload(ctx context.Context, cfg *Config) error {
 	if err != nil {
 		return err
 	}
-	s.pipe.cfg.Store(newRunning(cfg, lib))
+	if err := s.st.SyncStaticSubscriptions(ctx, staticSubscriptions(cfg)); err != nil {
+		return err
+	}
+	s.pipe.cfg.Store(s.newRunning(cfg, lib))
 	s.poller.Update(targets)
 	s.log.Info("config reloaded", "sources", len(targets), "rules", lib.Matcher.Rules())
 	return nil
