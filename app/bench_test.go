@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/alertbot/alertbot"
+	"github.com/alertbot/alertbot/bot"
 	"github.com/alertbot/alertbot/rules/rulestest"
 	"github.com/alertbot/alertbot/sources"
 )
@@ -134,8 +135,9 @@ func benchService(tb testing.TB, srvURL string, n int, extra []Ruleset, every ti
 	}
 	svc, err := Open(context.Background(), cfg, Options{
 		Stdout: out, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Storage: "sqlite:" + filepath.Join(tb.TempDir(), "bench.db"),
-		Poller:  sources.PollerOptions{HostGap: -1, Jitter: -1, Workers: 8},
+		Storage:    "sqlite:" + filepath.Join(tb.TempDir(), "bench.db"),
+		Poller:     sources.PollerOptions{HostGap: -1, Jitter: -1, Workers: 8},
+		Messengers: map[string]bot.Messenger{},
 	})
 	if err != nil {
 		tb.Fatal(err)

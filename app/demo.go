@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/alertbot/alertbot/bot"
 	"github.com/alertbot/alertbot/sources"
 )
 
@@ -73,7 +74,8 @@ func Demo(ctx context.Context, cfg *Config, w io.Writer, log *slog.Logger) error
 	}
 	svc, err := Open(ctx, &demo, Options{
 		Stdout: w, Logger: log, Storage: "sqlite:" + filepath.Join(dir, "demo.db"),
-		Poller: sources.PollerOptions{HostGap: -1, Jitter: -1},
+		Poller:     sources.PollerOptions{HostGap: -1, Jitter: -1},
+		Messengers: map[string]bot.Messenger{}, // the console, even with chat tokens set
 	})
 	if err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alertbot/alertbot/bot"
 	"github.com/alertbot/alertbot/sources"
 	"github.com/alertbot/alertbot/store"
 )
@@ -124,7 +125,8 @@ func e2eService(t *testing.T, srvURL, db string, out io.Writer) *Service {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc, err := Open(context.Background(), cfg, Options{
 		Stdout: out, Logger: log, Storage: "sqlite:" + db,
-		Poller: sources.PollerOptions{HostGap: -1, Jitter: -1},
+		Poller:     sources.PollerOptions{HostGap: -1, Jitter: -1},
+		Messengers: map[string]bot.Messenger{}, // the console only, whatever the environment
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -36,7 +36,8 @@ type Options struct {
 	Poller  sources.PollerOptions
 	Storage string // overrides cfg.Storage (and ALERTBOT_STORAGE)
 	// Messengers are the chat platforms to deliver to, by name
-	// ("telegram", "slack"); with none, every alert goes to the console.
+	// ("telegram", "slack"); nil: those the environment enables (tokens).
+	// With none, every alert goes to the console.
 	Messengers map[string]bot.Messenger
 	// RescueAfter is how long a delivery may stay running before another
 	// worker takes it over (the process that held it died); default 2m.
@@ -71,6 +72,9 @@ func Open(ctx context.Context, cfg *Config, opt Options) (*Service, error) {
 	}
 	if opt.RescueAfter == 0 {
 		opt.RescueAfter = 2 * time.Minute
+	}
+	if opt.Messengers == nil {
+		opt.Messengers = chatMessengers(cfg, os.Getenv)
 	}
 	storage := cmpOr(opt.Storage, os.Getenv("ALERTBOT_STORAGE"), cfg.Storage)
 	lib, err := NewLibrary(cfg)

@@ -1,0 +1,72 @@
+package app
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alertbot/alertbot/bot/bottest"
+	"github.com/alertbot/alertbot/sources"
+	"github.com/alertbot/alertbot/store"
+)
+
+// TestSlackDelivery: with SLACK_BOT_TOKEN set, a feed item's alert reaches
+// the Slack channel subscribed to it, once, through the real slack-go
+// talking to the fake Slack; feed text cannot ping the channel.
+func TestSlackDelivery(t *testing.T) {
+	fake := bottest.NewSlackServer(t, bottest.SlackWithToken("xoxb-test"))
+	cfg, err := ParseConfig("slack.yaml", []byte(`
+rulesets:
+  - id: diplomacy
+    title: Diplomacy
+    rules:
+      - {id: diplomat-summoned, title: Diplomat summoned, severity: high, query: 'summon* NEAR/5 (ambassador OR envoy)'}
+sources:
+  - {id: a, kind: rss, url: "http://127.0.0.1:1/a.xml"}
+subscriptions:
+  - {chat: "slack:C1", rulesets: [diplomacy]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": fake.APIURL()}
+	svc, err := Open(context.Background(), cfg, Options{
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard,
+		Storage:    "sqlite:" + filepath.Join(t.TempDir(), "a.db"),
+		Messengers: chatMessengers(cfg, func(k string) string { return env[k] }),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := svc.st.PutSourceState(ctx, store.SourceState{ID: "a", Seen: true}); err != nil {
+		t.Fatal(err)
+	}
+	const title = "Poland summoned the Russian ambassador <!channel> & <@U123>"
+	err = svc.pipe.Handle(ctx, sources.Result{Source: "a", Health: sources.Health{LastSuccess: time.Now()}, Items: []sources.Item{
+		{Source: "a", ID: "1", Title: title, Text: "Warsaw summoned the envoy after a drone crossed into Polish airspace.", Published: time.Now()},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := run(t, svc)
+	eventually(t, "the alert reaches Slack", func() bool { return len(fake.Accepted()) == 1 })
+	time.Sleep(200 * time.Millisecond) // room for a duplicate to show, if there were one
+	stop()
+	posts := fake.Accepted()
+	if len(posts) != 1 || posts[0].Channel != "C1" {
+		t.Fatalf("posts %+v, want one to C1", posts)
+	}
+	for _, raw := range []string{"<!channel>", "<@U123>"} {
+		if strings.Contains(posts[0].Text, raw) || strings.Contains(string(posts[0].Blocks), raw) {
+			t.Errorf("feed text reached Slack unescaped (%s):\n%s\n%s", raw, posts[0].Text, posts[0].Blocks)
+		}
+	}
+	if !strings.Contains(string(posts[0].Blocks), "Poland summoned the Russian ambassador") {
+		t.Errorf("the alert's title is missing from the blocks:\n%s", posts[0].Blocks)
+	}
+}
