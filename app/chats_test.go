@@ -33,11 +33,14 @@ subscriptions:
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := map[string]string{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": fake.APIURL()}
+	messengers, err := chatMessengers(context.Background(), cfg, env{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": fake.APIURL()}.get)
+	if err != nil {
+		t.Fatal(err)
+	}
 	svc, err := Open(context.Background(), cfg, Options{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard,
 		Storage:    "sqlite:" + filepath.Join(t.TempDir(), "a.db"),
-		Messengers: chatMessengers(cfg, func(k string) string { return env[k] }),
+		Messengers: messengers,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -70,3 +73,67 @@ subscriptions:
 		t.Errorf("the alert's title is missing from the blocks:\n%s", posts[0].Blocks)
 	}
 }
+
+// TestTelegramDelivery: with TELEGRAM_BOT_TOKEN set, an alert reaches the
+// forum topic subscribed to it, once, in HTML the fake (tdlib's parser)
+// accepts, with feed text escaped; a bad token is refused at start.
+func TestTelegramDelivery(t *testing.T) {
+	const token = "123:ABC"
+	fake := bottest.StartTelegramServer(t, token)
+	cfg, err := ParseConfig("telegram.yaml", []byte(`
+rulesets:
+  - id: diplomacy
+    title: Diplomacy
+    rules:
+      - {id: diplomat-summoned, title: Diplomat summoned, severity: high, query: 'summon* NEAR/5 (ambassador OR envoy)'}
+sources:
+  - {id: a, kind: rss, url: "http://127.0.0.1:1/a.xml"}
+subscriptions:
+  - {chat: "telegram:-1001234567890/3", rulesets: [diplomacy]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := chatMessengers(ctx, cfg, env{"TELEGRAM_BOT_TOKEN": "999:WRONG", "TELEGRAM_API_URL": fake.URL}.get); err == nil {
+		t.Error("a wrong token was accepted")
+	}
+	messengers, err := chatMessengers(ctx, cfg, env{"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": fake.URL}.get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := Open(ctx, cfg, Options{
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard,
+		Storage:    "sqlite:" + filepath.Join(t.TempDir(), "a.db"),
+		Messengers: messengers,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.st.PutSourceState(ctx, store.SourceState{ID: "a", Seen: true}); err != nil {
+		t.Fatal(err)
+	}
+	const title = "Poland summoned the Russian ambassador <b>& co</b>"
+	err = svc.pipe.Handle(ctx, sources.Result{Source: "a", Health: sources.Health{LastSuccess: time.Now()}, Items: []sources.Item{
+		{Source: "a", ID: "1", Title: title, Text: "Warsaw summoned the envoy.", Published: time.Now()},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := run(t, svc)
+	eventually(t, "the alert reaches Telegram", func() bool { return len(fake.Sent()) == 1 })
+	time.Sleep(200 * time.Millisecond) // room for a duplicate to show, if there were one
+	stop()
+	sent := fake.Sent()
+	if len(sent) != 1 || sent[0].ChatID != -1001234567890 || sent[0].ThreadID != 3 {
+		t.Fatalf("sent %+v, want one message to -1001234567890 topic 3", sent)
+	}
+	if !strings.Contains(sent[0].Parsed, title) {
+		t.Errorf("the chat shows %q, which lacks the title as written", sent[0].Parsed)
+	}
+}
+
+// env is an environment for tests.
+type env map[string]string
+
+func (e env) get(k string) string { return e[k] }

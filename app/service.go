@@ -74,7 +74,11 @@ func Open(ctx context.Context, cfg *Config, opt Options) (*Service, error) {
 		opt.RescueAfter = 2 * time.Minute
 	}
 	if opt.Messengers == nil {
-		opt.Messengers = chatMessengers(cfg, os.Getenv)
+		m, err := chatMessengers(ctx, cfg, os.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		opt.Messengers = m
 	}
 	storage := cmpOr(opt.Storage, os.Getenv("ALERTBOT_STORAGE"), cfg.Storage)
 	lib, err := NewLibrary(cfg)
