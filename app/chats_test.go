@@ -137,3 +137,62 @@ subscriptions:
 type env map[string]string
 
 func (e env) get(k string) string { return e[k] }
+
+// TestTelegramMigration: a group that became a supergroup is followed: the
+// alert reaches the supergroup once, and the subscription moves with it.
+func TestTelegramMigration(t *testing.T) {
+	const token = "123:ABC"
+	fake := bottest.StartTelegramServer(t, token)
+	fake.FailChat(-4012345678, bottest.TelegramMigrated(-1001234567890))
+	cfg, err := ParseConfig("telegram.yaml", []byte(`
+rulesets:
+  - id: diplomacy
+    title: Diplomacy
+    rules:
+      - {id: diplomat-summoned, title: Diplomat summoned, severity: high, query: 'summon* NEAR/5 (ambassador OR envoy)'}
+sources:
+  - {id: a, kind: rss, url: "http://127.0.0.1:1/a.xml"}
+subscriptions:
+  - {chat: "telegram:-4012345678", rulesets: [diplomacy]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	messengers, err := chatMessengers(ctx, cfg, env{"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": fake.URL}.get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := Open(ctx, cfg, Options{
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard,
+		Storage:    "sqlite:" + filepath.Join(t.TempDir(), "a.db"),
+		Messengers: messengers,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := svc.st
+	if err := st.PutSourceState(ctx, store.SourceState{ID: "a", Seen: true}); err != nil {
+		t.Fatal(err)
+	}
+	err = svc.pipe.Handle(ctx, sources.Result{Source: "a", Health: sources.Health{LastSuccess: time.Now()}, Items: []sources.Item{
+		{Source: "a", ID: "1", Title: "Poland summoned the Russian ambassador", Published: time.Now()},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := run(t, svc)
+	eventually(t, "the alert reaches the supergroup", func() bool { return len(fake.Sent()) == 1 })
+	subs, err := st.ListSubscriptions(ctx, "telegram", "-1001234567890")
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // room for a duplicate to show, if there were one
+	stop()
+	if sent := fake.Sent(); len(sent) != 1 || sent[0].ChatID != -1001234567890 {
+		t.Errorf("sent %+v, want one message to the supergroup", sent)
+	}
+	if len(subs) != 1 || subs[0].Target != "diplomacy" {
+		t.Errorf("the supergroup's subscriptions %+v, want the group's", subs)
+	}
+}

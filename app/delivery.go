@@ -95,6 +95,12 @@ func (d deliveries) ChatPaused(ctx context.Context, chat string) (bool, error) {
 	return d.st.ChatPaused(ctx, platform, id)
 }
 
+func (d deliveries) MoveChat(ctx context.Context, from, to string) error {
+	platform, fromID := splitChat(from)
+	_, toID := splitChat(to)
+	return d.st.MoveChat(ctx, platform, fromID, toID)
+}
+
 func splitChat(chat string) (platform, id string) {
 	platform, id, _ = strings.Cut(chat, ":")
 	id, _, _ = strings.Cut(id, "/")

@@ -130,6 +130,17 @@ type Deliveries interface {
 	PauseChat(ctx context.Context, chat, reason string) error
 	// ChatPaused reports whether the chat is paused.
 	ChatPaused(ctx context.Context, chat string) (bool, error)
+	// MoveChat moves the chat's subscriptions to its new address, so that
+	// later alerts go there.
+	MoveChat(ctx context.Context, from, to string) error
+}
+
+// moved is an error by which a platform says that the chat now lives at
+// another address: Telegram's migrate_to_chat_id, when a group becomes a
+// supergroup. The Deliverer follows it.
+type moved interface {
+	error
+	NewChat() string
 }
 
 // Deliverer is the River worker of DeliverArgs jobs: it sends one alert to
@@ -174,6 +185,8 @@ func (d *Deliverer) Timeout(*river.Job[DeliverArgs]) time.Duration { return Deli
 //   - the chat is paused: the job is cancelled, nothing sent;
 //   - sent: recorded with MarkDelivered, done;
 //   - *RetryAfter: the job is snoozed for the wait;
+//   - the chat moved (Telegram's migrate_to_chat_id): its subscriptions
+//     move to the new address and the alert is sent there;
 //   - ErrChatGone: the chat is paused and the job cancelled;
 //   - another error: returned, and River retries with backoff.
 func (d *Deliverer) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
@@ -252,6 +265,17 @@ func (d *Deliverer) send(ctx context.Context, log *slog.Logger, args DeliverArgs
 	}
 
 	err = m.Send(ctx, args.Chat, a)
+	var mv moved
+	if errors.As(err, &mv) {
+		// Follow the chat: its subscriptions move, and the alert goes to
+		// its new address now (recorded under this job's chat).
+		to := mv.NewChat()
+		if merr := d.deliveries.MoveChat(ctx, args.Chat, to); merr != nil {
+			return fmt.Errorf("bot: deliver alert %d to %s: move the chat to %s: %w", args.AlertID, args.Chat, to, merr)
+		}
+		log.Warn("bot: chat moved: its subscriptions follow it; change it in the config too if it is there", "to", to)
+		err = m.Send(ctx, to, a)
+	}
 	var wait *RetryAfter
 	switch {
 	case err == nil:

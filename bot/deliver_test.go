@@ -137,6 +137,12 @@ func (f *fakeDeliveries) PauseChat(ctx context.Context, chat, reason string) err
 	return nil
 }
 
+func (f *fakeDeliveries) MoveChat(ctx context.Context, from, to string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.err
+}
+
 func (f *fakeDeliveries) ChatPaused(ctx context.Context, chat string) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
