@@ -13,6 +13,9 @@ import (
 type Library struct {
 	Sets    []*rules.Ruleset
 	Matcher *rules.Matcher
+
+	an  *text.Analyzer // shared by the matcher and lookups, for its stem cache
+	gaz *rules.Gazetteer
 }
 
 // NewLibrary compiles the rule sets of c.
@@ -22,11 +25,12 @@ func NewLibrary(c *Config) (*Library, error) {
 		return nil, err
 	}
 	an := text.NewAnalyzer()
-	m, err := rules.NewMatcher(an, rules.NewGazetteer(an), sets)
+	gaz := rules.NewGazetteer(an)
+	m, err := rules.NewMatcher(an, gaz, sets)
 	if err != nil {
 		return nil, err
 	}
-	return &Library{Sets: sets, Matcher: m}, nil
+	return &Library{Sets: sets, Matcher: m, an: an, gaz: gaz}, nil
 }
 
 // Rule returns the rule with id, or nil.
