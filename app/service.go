@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -59,6 +60,11 @@ type Service struct {
 	targets []sources.Target
 
 	platforms map[string]bool // chat platforms with a messenger
+
+	// Chat commands: listeners run beside the poller until it stops, and
+	// handlers are served on the HTTP listener (webhooks, Slack's endpoints).
+	listeners []func(ctx context.Context) error
+	handlers  map[string]http.Handler
 }
 
 // Open opens the store named by the config (or ALERTBOT_STORAGE), applies
@@ -231,7 +237,16 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 	srv := s.serveHTTP()
 	s.log.Info("alertbot running", "sources", len(s.targets), "rules", s.pipe.cfg.Load().lib.Matcher.Rules(), "listen", s.Addr())
+	var listening sync.WaitGroup
+	for _, listen := range s.listeners {
+		listening.Go(func() {
+			if err := listen(ctx); err != nil {
+				s.log.Error("chat commands stopped", "error", err)
+			}
+		})
+	}
 	err := s.poller.Run(ctx, s.targets)
+	listening.Wait()
 	if srv != nil {
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		srv.Shutdown(shutdown)
@@ -289,6 +304,9 @@ func (s *Service) serveHTTP() *http.Server {
 		io.WriteString(w, "ready\n")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	for pattern, h := range s.handlers {
+		mux.Handle(pattern, h)
+	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
