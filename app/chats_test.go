@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,10 +35,11 @@ subscriptions:
 	if err != nil {
 		t.Fatal(err)
 	}
-	messengers, err := chatMessengers(context.Background(), cfg, env{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": fake.APIURL()}.get)
+	platforms, err := chatsFromEnv(context.Background(), cfg, env{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": fake.APIURL()}.get)
 	if err != nil {
 		t.Fatal(err)
 	}
+	messengers := platforms.messengers()
 	svc, err := Open(context.Background(), cfg, Options{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard,
 		Storage:    "sqlite:" + filepath.Join(t.TempDir(), "a.db"),
@@ -95,13 +98,14 @@ subscriptions:
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if _, err := chatMessengers(ctx, cfg, env{"TELEGRAM_BOT_TOKEN": "999:WRONG", "TELEGRAM_API_URL": fake.URL}.get); err == nil {
+	if _, err := chatsFromEnv(ctx, cfg, env{"TELEGRAM_BOT_TOKEN": "999:WRONG", "TELEGRAM_API_URL": fake.URL}.get); err == nil {
 		t.Error("a wrong token was accepted")
 	}
-	messengers, err := chatMessengers(ctx, cfg, env{"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": fake.URL}.get)
+	platforms, err := chatsFromEnv(ctx, cfg, env{"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": fake.URL}.get)
 	if err != nil {
 		t.Fatal(err)
 	}
+	messengers := platforms.messengers()
 	svc, err := Open(ctx, cfg, Options{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard,
 		Storage:    "sqlite:" + filepath.Join(t.TempDir(), "a.db"),
@@ -159,10 +163,11 @@ subscriptions:
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	messengers, err := chatMessengers(ctx, cfg, env{"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": fake.URL}.get)
+	platforms, err := chatsFromEnv(ctx, cfg, env{"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": fake.URL}.get)
 	if err != nil {
 		t.Fatal(err)
 	}
+	messengers := platforms.messengers()
 	svc, err := Open(ctx, cfg, Options{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard,
 		Storage:    "sqlite:" + filepath.Join(t.TempDir(), "a.db"),
@@ -194,5 +199,71 @@ subscriptions:
 	}
 	if len(subs) != 1 || subs[0].Target != "diplomacy" {
 		t.Errorf("the supergroup's subscriptions %+v, want the group's", subs)
+	}
+}
+
+// TestSlackCommandsHTTP: a slash command signed with the signing secret
+// runs and answers in the response; a bad signature is refused.
+func TestSlackCommandsHTTP(t *testing.T) {
+	fake := bottest.NewSlackServer(t, bottest.SlackWithToken("xoxb-test"))
+	cfg, err := ParseConfig("slack.yaml", []byte(routingConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Slack.Mode = "http"
+	cfg.HTTP.Listen = "127.0.0.1:0"
+	const secret = "8f742231b10e8888abcd99yyyzzz85a5"
+	svc, err := Open(context.Background(), cfg, Options{
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard,
+		Storage: "sqlite:" + filepath.Join(t.TempDir(), "a.db"),
+		Getenv:  env{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": fake.APIURL(), "SLACK_SIGNING_SECRET": secret}.get,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := run(t, svc)
+	defer stop()
+	post := func(secret string) (int, string) {
+		form := url.Values{"command": {"/alertbot"}, "text": {"rules"}, "channel_id": {"C1"}, "user_id": {"U1"},
+			"response_url": {fake.ResponseURL("r1")}}
+		req, _ := http.NewRequest("POST", "http://"+svc.Addr()+"/slack/commands", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if err := bottest.SlackSign(req, secret, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	if code, body := post(secret); code != 200 || !strings.Contains(body, "diplomacy") {
+		t.Errorf("signed /alertbot rules: %d %s", code, body)
+	}
+	if code, _ := post("wrong-secret"); code != http.StatusUnauthorized {
+		t.Errorf("a bad signature: %d, want 401", code)
+	}
+}
+
+// TestSlackModeNeedsSecret: Slack commands need their secret; without it
+// alertbot does not start, and says why.
+func TestSlackModeNeedsSecret(t *testing.T) {
+	fake := bottest.NewSlackServer(t, bottest.SlackWithToken("xoxb-test"))
+	cfg, err := ParseConfig("slack.yaml", []byte(routingConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for mode, want := range map[string]string{"socket": "SLACK_APP_TOKEN", "http": "SLACK_SIGNING_SECRET"} {
+		cfg.Slack.Mode = mode
+		_, err := Open(context.Background(), cfg, Options{
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard,
+			Storage: "sqlite:" + filepath.Join(t.TempDir(), "a.db"),
+			Getenv:  env{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": fake.APIURL()}.get,
+		})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("mode %s without its secret: %v, want an error naming %s", mode, err, want)
+		}
 	}
 }

@@ -40,6 +40,8 @@ type Options struct {
 	// ("telegram", "slack"); nil: those the environment enables (tokens).
 	// With none, every alert goes to the console.
 	Messengers map[string]bot.Messenger
+	// Getenv reads the environment (tokens and secrets); os.Getenv when nil.
+	Getenv func(string) string
 	// RescueAfter is how long a delivery may stay running before another
 	// worker takes it over (the process that held it died); default 2m.
 	RescueAfter time.Duration
@@ -65,6 +67,8 @@ type Service struct {
 	// handlers are served on the HTTP listener (webhooks, Slack's endpoints).
 	listeners []func(ctx context.Context) error
 	handlers  map[string]http.Handler
+	stopping  context.Context // done when the service stops: for work its handlers start
+	stop      context.CancelFunc
 }
 
 // Open opens the store named by the config (or ALERTBOT_STORAGE), applies
@@ -79,12 +83,16 @@ func Open(ctx context.Context, cfg *Config, opt Options) (*Service, error) {
 	if opt.RescueAfter == 0 {
 		opt.RescueAfter = 2 * time.Minute
 	}
+	if opt.Getenv == nil {
+		opt.Getenv = os.Getenv
+	}
+	var platforms chats
 	if opt.Messengers == nil {
-		m, err := chatMessengers(ctx, cfg, os.Getenv)
-		if err != nil {
+		var err error
+		if platforms, err = chatsFromEnv(ctx, cfg, opt.Getenv); err != nil {
 			return nil, err
 		}
-		opt.Messengers = m
+		opt.Messengers = platforms.messengers()
 	}
 	storage := cmpOr(opt.Storage, os.Getenv("ALERTBOT_STORAGE"), cfg.Storage)
 	lib, err := NewLibrary(cfg)
@@ -95,8 +103,15 @@ func Open(ctx context.Context, cfg *Config, opt Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{st: st, log: opt.Logger}
+	s := &Service{st: st, log: opt.Logger, handlers: make(map[string]http.Handler)}
+	s.stopping, s.stop = context.WithCancel(context.Background())
 	if err := s.start(ctx, cfg, lib, opt); err != nil {
+		s.stop()
+		st.Close()
+		return nil, err
+	}
+	if err := s.listenChats(cfg, platforms, opt.Getenv); err != nil {
+		s.stop()
 		st.Close()
 		return nil, err
 	}
@@ -333,6 +348,7 @@ func (s *Service) ready(ctx context.Context) error {
 
 // Close releases a Service that will not Run (Run releases its own).
 func (s *Service) Close() error {
+	s.stop()
 	if s.ln != nil {
 		s.ln.Close()
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/gorilla/websocket"
 	"github.com/slack-go/slack/slacktest"
 )
 
@@ -128,6 +129,7 @@ type SlackServer struct {
 	failures map[string]SlackFailure
 	tat      map[string]time.Time // per channel: the rate limit's theoretical arrival time (GCRA)
 	seq      int
+	sock     slackSocket // Socket Mode and response_urls
 }
 
 // NewSlackServer starts a fake Slack API, stopped when the test ends.
@@ -145,6 +147,7 @@ func NewSlackServer(t testing.TB, opts ...SlackOption) *SlackServer {
 	}
 	s.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		c.Handle("/chat.postMessage", s.postMessage)
+		s.bindSocket(c)
 	})
 	s.srv.Start()
 	t.Cleanup(s.srv.Stop)
@@ -506,4 +509,204 @@ func SlackSign(r *http.Request, secret string, at time.Time) error {
 	r.Header.Set("X-Slack-Request-Timestamp", ts)
 	r.Header.Set("X-Slack-Signature", SlackSignature(secret, ts, body))
 	return nil
+}
+
+// Socket Mode and response_url: the fake also plays Slack's side of a
+// Socket Mode connection and of the response_url of slash commands.
+//
+// apps.connections.open answers {"ok":true,"url":"ws://…/socket"} (it
+// needs an app-level token, xapp-…, as Slack's does: not_authed without
+// one, invalid_auth for another kind); the websocket at /socket says hello,
+// then writes the envelopes given to SocketSend, in order, and records
+// every frame the app writes back (its acks). Envelopes sent while no app
+// is connected wait for the next connection. slacktest's RTM websocket
+// stays at /ws.
+//
+// ResponseURL hands out a response_url on the fake; the POSTs to it are
+// recorded and answered "ok", as Slack does.
+
+// SlackSocketAck is one frame an app wrote on a Socket Mode connection.
+type SlackSocketAck struct {
+	EnvelopeID string
+	Payload    json.RawMessage // the ack's payload; nil when it has none
+	Raw        json.RawMessage // the whole frame
+}
+
+// SlackResponse is one POST to a response_url of the fake.
+type SlackResponse struct {
+	Path         string          // the URL's path: /commands/…
+	ContentType  string          // the request's Content-Type
+	Body         json.RawMessage // the body, as sent
+	ResponseType string          // from the body: "ephemeral", "in_channel" or ""
+	Text         string          // from the body
+}
+
+// slackSocket is the state of the fake's Socket Mode side and
+// response_urls. Its zero value is ready; SlackServer.mu guards it.
+type slackSocket struct {
+	queue     chan []byte // envelopes waiting for a connection; made on first use
+	acks      []SlackSocketAck
+	responses []SlackResponse
+	conns     int
+}
+
+func (s *SlackServer) bindSocket(c slacktest.Customize) {
+	c.Handle("/apps.connections.open", s.connectionsOpen)
+	c.Handle("/socket", slacktest.Websocket(s.socketConn))
+	c.Handle("/commands/", s.responseURL)
+}
+
+// socketQueue returns the queue of envelopes, made on first use.
+func (s *SlackServer) socketQueue() chan []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sock.queue == nil {
+		s.sock.queue = make(chan []byte, 1000)
+	}
+	return s.sock.queue
+}
+
+func (s *SlackServer) connectionsOpen(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	token := trimBearer(r.Header.Get("Authorization"))
+	switch {
+	case token == "":
+		io.WriteString(w, `{"ok":false,"error":"not_authed"}`)
+		return
+	case len(token) < 5 || token[:5] != "xapp-":
+		io.WriteString(w, `{"ok":false,"error":"invalid_auth"}`)
+		return
+	}
+	u := "ws" + s.APIURL()[len("http"):] + "socket"
+	json.NewEncoder(w).Encode(map[string]any{"ok": true, "url": u})
+}
+
+// socketConn serves one Socket Mode connection: hello, then the queued
+// envelopes, while recording the app's frames, until either side closes.
+func (s *SlackServer) socketConn(conn *websocket.Conn) {
+	s.mu.Lock()
+	s.sock.conns++
+	s.mu.Unlock()
+	queue := s.socketQueue()
+
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		for {
+			_, frame, err := conn.ReadMessage()
+			if err != nil {
+				return
+			}
+			ack := SlackSocketAck{Raw: json.RawMessage(frame)}
+			var parsed struct {
+				EnvelopeID string          `json:"envelope_id"`
+				Payload    json.RawMessage `json:"payload"`
+			}
+			if json.Unmarshal(frame, &parsed) == nil {
+				ack.EnvelopeID = parsed.EnvelopeID
+				if len(parsed.Payload) > 0 && string(parsed.Payload) != "null" {
+					ack.Payload = parsed.Payload
+				}
+			}
+			s.mu.Lock()
+			s.sock.acks = append(s.sock.acks, ack)
+			s.mu.Unlock()
+		}
+	}()
+
+	hello := `{"type":"hello","num_connections":1,"debug_info":{"host":"applink-fake","build_number":1,"approximate_connection_time":18060},"connection_info":{"app_id":"A0FAKEAPP"}}`
+	if conn.WriteMessage(websocket.TextMessage, []byte(hello)) != nil {
+		return
+	}
+	for {
+		select {
+		case <-closed:
+			return
+		case env := <-queue:
+			if err := conn.WriteMessage(websocket.TextMessage, env); err != nil {
+				queue <- env // for the next connection
+				return
+			}
+		}
+	}
+}
+
+// SocketSend sends a Socket Mode envelope (a JSON object such as
+// {"envelope_id":…,"type":"slash_commands","payload":…}; a []byte or
+// json.RawMessage is sent as is, anything else is marshalled) to the
+// connected app, or to the next one to connect.
+func (s *SlackServer) SocketSend(envelope any) error {
+	var frame []byte
+	switch e := envelope.(type) {
+	case []byte:
+		frame = e
+	case json.RawMessage:
+		frame = e
+	case string:
+		frame = []byte(e)
+	default:
+		var err error
+		if frame, err = json.Marshal(e); err != nil {
+			return fmt.Errorf("bottest: socket envelope: %w", err)
+		}
+	}
+	s.socketQueue() <- frame
+	return nil
+}
+
+// SocketAcks returns the frames apps wrote on Socket Mode connections, in
+// order.
+func (s *SlackServer) SocketAcks() []SlackSocketAck {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.sock.acks)
+}
+
+// SocketConnections returns how many Socket Mode connections were opened.
+func (s *SlackServer) SocketConnections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sock.conns
+}
+
+// ResponseURL returns a response_url on the fake, named by id, to put in
+// a slash command: https://hooks.slack.com/commands/… on Slack.
+func (s *SlackServer) ResponseURL(id string) string {
+	return s.APIURL() + "commands/T0FAKE/" + url.PathEscape(id)
+}
+
+func (s *SlackServer) responseURL(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	resp := SlackResponse{Path: r.URL.Path, ContentType: r.Header.Get("Content-Type"), Body: json.RawMessage(body)}
+	var msg struct {
+		ResponseType string `json:"response_type"`
+		Text         string `json:"text"`
+	}
+	if err := json.Unmarshal(body, &msg); err != nil {
+		s.mu.Lock()
+		s.sock.responses = append(s.sock.responses, resp)
+		s.mu.Unlock()
+		http.Error(w, "invalid_payload", http.StatusBadRequest)
+		return
+	}
+	resp.ResponseType, resp.Text = msg.ResponseType, msg.Text
+	s.mu.Lock()
+	s.sock.responses = append(s.sock.responses, resp)
+	s.mu.Unlock()
+	io.WriteString(w, "ok")
+}
+
+// Responses returns the POSTs to the fake's response_urls, in order.
+func (s *SlackServer) Responses() []SlackResponse {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.sock.responses)
 }
