@@ -48,11 +48,48 @@ func (c chats) messengers() map[string]bot.Messenger {
 	return m
 }
 
-// listenChats sets up the chat commands of the enabled platforms: Slack in
-// Socket Mode (SLACK_APP_TOKEN) as a listener beside the poller, or over
-// HTTP (SLACK_SIGNING_SECRET) on /slack/commands and /slack/events.
+// listenChats sets up the chat commands of the enabled platforms:
+// Telegram by long polling as a listener beside the poller, or as a webhook
+// on /telegram/webhook (TELEGRAM_WEBHOOK_SECRET; set with setWebhook to
+// TELEGRAM_WEBHOOK_URL when that is given); Slack in Socket Mode
+// (SLACK_APP_TOKEN) beside the poller, or over HTTP (SLACK_SIGNING_SECRET)
+// on /slack/commands and /slack/events.
 func (s *Service) listenChats(cfg *Config, c chats, getenv func(string) string) error {
 	cmds := s.commander()
+	if c.telegram != nil {
+		d := deliveries{s.st}
+		opt := telegram.ListenOptions{
+			Admins: cfg.Telegram.Admins,
+			Log:    s.log,
+			Gone: func(chat, reason string) {
+				if err := d.PauseChat(s.stopping, chat, reason); err != nil {
+					s.log.Error("pause chat", "chat", chat, "error", err)
+				}
+			},
+			Moved: func(from, to string) {
+				if err := d.MoveChat(s.stopping, from, to); err != nil {
+					s.log.Error("move chat", "chat", from, "to", to, "error", err)
+				}
+			},
+		}
+		switch cfg.Telegram.Mode {
+		case "polling":
+			s.listeners = append(s.listeners, func(ctx context.Context) error {
+				return c.telegram.Listen(ctx, cmds, opt)
+			})
+		case "webhook":
+			opt.Secret = getenv("TELEGRAM_WEBHOOK_SECRET")
+			if opt.Secret == "" {
+				return errors.New("app: telegram: mode webhook needs TELEGRAM_WEBHOOK_SECRET")
+			}
+			if url := getenv("TELEGRAM_WEBHOOK_URL"); url != "" {
+				if err := c.telegram.SetWebhook(s.stopping, url, opt.Secret); err != nil {
+					return fmt.Errorf("app: telegram: %w", err)
+				}
+			}
+			s.handlers["POST /telegram/webhook"] = c.telegram.WebhookHandler(cmds, opt)
+		}
+	}
 	if c.slack != nil {
 		opt := slack.CommandOptions{Context: s.stopping, Logger: s.log}
 		switch cfg.Slack.Mode {

@@ -267,3 +267,35 @@ func TestSlackModeNeedsSecret(t *testing.T) {
 		}
 	}
 }
+
+// TestTelegramCommands: a command sent to the bot in a private chat is
+// answered there, through long polling against the fake Bot API.
+func TestTelegramCommands(t *testing.T) {
+	const token = "123:ABC"
+	fake := bottest.StartTelegramServer(t, token)
+	cfg, err := ParseConfig("telegram.yaml", []byte(routingConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := Open(context.Background(), cfg, Options{
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard,
+		Storage: "sqlite:" + filepath.Join(t.TempDir(), "a.db"),
+		Getenv:  env{"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": fake.URL}.get,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := run(t, svc)
+	defer stop()
+	fake.QueueUpdate(`{"message":{"message_id":17,"from":{"id":555,"is_bot":false,"first_name":"Ann"},
+		"chat":{"id":555,"first_name":"Ann","type":"private"},"date":1716200000,
+		"text":"/subscribe diplomacy","entities":[{"offset":0,"length":10,"type":"bot_command"}]}}`)
+	eventually(t, "the answer arrives", func() bool { return len(fake.Sent()) == 1 })
+	if sent := fake.Sent(); sent[0].ChatID != 555 || !strings.Contains(sent[0].Text, "diplomacy") {
+		t.Errorf("answer %+v", sent[0])
+	}
+	subs, err := svc.st.ListSubscriptions(context.Background(), "telegram", "555")
+	if err != nil || len(subs) != 1 || subs[0].Target != "diplomacy" {
+		t.Errorf("subscriptions after /subscribe: %+v, %v", subs, err)
+	}
+}

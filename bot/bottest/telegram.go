@@ -153,7 +153,9 @@ func TelegramNoLimits() TelegramOption {
 // HTML parse mode with TelegramParseHTML, emptiness, length after parsing
 // in code points), message_thread_id in forum chats (AddForumTopic), and
 // its rate limits (per chat, per group, overall); and records every call.
-// Other methods get Telegram's answer to an unknown method.
+// It also answers getUpdates (long polling the updates a test queued with
+// QueueUpdate), setWebhook, deleteWebhook and getChatMember (see
+// SetChatMember). Other methods get Telegram's answer to an unknown method.
 //
 // It can be told to fail: FailChat for every send to a chat, FailNext for
 // the next calls. A TelegramServer is safe for concurrent use.
@@ -176,6 +178,13 @@ type TelegramServer struct {
 	buckets  map[int64]*telegramBucket
 	groups   map[int64][]time.Time
 	all      []time.Time
+
+	// Updates, the webhook and chat members: see QueueUpdate.
+	updates    []telegramUpdate
+	lastUpdate int64
+	queued     chan struct{} // closed and replaced when an update is queued
+	webhook    TelegramWebhook
+	members    map[[2]int64]string
 }
 
 // NewTelegramServer returns a fake that accepts token, as an http.Handler
@@ -293,6 +302,10 @@ func (s *TelegramServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	params, err := telegramParams(r)
+	if strings.EqualFold(method, "getUpdates") && token == s.Token && err == nil {
+		s.getUpdates(w, r, method, params) // long polls without holding s.mu
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	call := TelegramCall{Method: method, Params: params, At: s.now()}
@@ -322,7 +335,7 @@ func (s *TelegramServer) answer(call *TelegramCall, token string, paramErr error
 	switch method {
 	case "getme":
 		return s.me(), TelegramError{}
-	case "sendmessage":
+	case "sendmessage", "getchatmember", "setwebhook", "deletewebhook":
 	default:
 		return nil, TelegramError{Code: http.StatusNotFound, Description: "Not Found: method not found"}
 	}
@@ -334,6 +347,9 @@ func (s *TelegramServer) answer(call *TelegramCall, token string, paramErr error
 		e := s.nextFail[0]
 		s.nextFail = s.nextFail[1:]
 		return nil, e
+	}
+	if method != "sendmessage" {
+		return s.answerUpdates(method, call)
 	}
 	return s.sendMessage(call)
 }
@@ -976,4 +992,260 @@ func telegramUTF16Len(r rune) int {
 		return 2
 	}
 	return 1
+}
+
+// Descriptions of the Bot API's answers about updates and webhooks
+// (PROTOCOLS.md §1.6, §1.9).
+const (
+	TelegramConflictWebhook = "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+	telegramSecretTooLong   = "Bad Request: secret token is too long"
+	telegramSecretBadChars  = "Bad Request: secret token contains unallowed characters"
+	// Wording unverified: the server's answer to a webhook URL that is not HTTPS.
+	telegramWebhookNotHTTPS = "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+)
+
+// TelegramWebhook is the webhook the fake was told to use by setWebhook.
+type TelegramWebhook struct {
+	URL            string
+	SecretToken    string
+	AllowedUpdates []string // nil when setWebhook had none
+}
+
+type telegramUpdate struct {
+	id   int64
+	kind string // the update's one key besides update_id: "message", "my_chat_member", …
+	raw  json.RawMessage
+}
+
+// QueueUpdate queues an update for getUpdates and returns its update_id.
+// update is the JSON of an Update (PROTOCOLS.md §1.4), with or without
+// "update_id": without, the fake numbers it after the last one. A
+// getUpdates that is waiting answers at once. It panics on JSON that is
+// not an object, a test's mistake.
+func (s *TelegramServer) QueueUpdate(update string) int64 {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(update), &obj); err != nil {
+		panic(fmt.Sprintf("bottest: QueueUpdate: %v", err))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := s.lastUpdate + 1
+	if raw, ok := obj["update_id"]; ok {
+		if err := json.Unmarshal(raw, &id); err != nil {
+			panic(fmt.Sprintf("bottest: QueueUpdate: update_id: %v", err))
+		}
+	}
+	s.lastUpdate = max(s.lastUpdate, id)
+	obj["update_id"], _ = json.Marshal(id)
+	kind := ""
+	for k := range obj {
+		if k != "update_id" {
+			kind = k
+		}
+	}
+	raw, _ := telegramJSON(obj)
+	s.updates = append(s.updates, telegramUpdate{id: id, kind: kind, raw: raw})
+	if s.queued != nil {
+		close(s.queued)
+		s.queued = nil
+	}
+	return id
+}
+
+// PendingUpdates is how many queued updates getUpdates has not yet seen
+// confirmed (by an offset past them).
+func (s *TelegramServer) PendingUpdates() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.updates)
+}
+
+// SetChatMember sets the status getChatMember reports for user in chat:
+// "creator", "administrator", "member", "restricted", "left" or "kicked".
+// Users not set are members.
+func (s *TelegramServer) SetChatMember(chat, user int64, status string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.members == nil {
+		s.members = map[[2]int64]string{}
+	}
+	s.members[[2]int64{chat, user}] = status
+}
+
+// Webhook returns the webhook set by setWebhook, the zero value when none.
+func (s *TelegramServer) Webhook() TelegramWebhook {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.webhook
+}
+
+// TelegramWebhookRequest is the request Telegram makes to a webhook at
+// url to deliver update: a POST of the JSON with the
+// X-Telegram-Bot-Api-Secret-Token header when secret is not ""
+// (PROTOCOLS.md §1.9).
+func TelegramWebhookRequest(url, secret, update string) *http.Request {
+	req := httptest.NewRequest(http.MethodPost, url, strings.NewReader(update))
+	req.Header.Set("Content-Type", "application/json")
+	if secret != "" {
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+	}
+	return req
+}
+
+// getUpdates answers getUpdates as the server does: offset confirms (and
+// forgets) the updates before it; limit (1–100, default 100) caps the
+// answer; allowed_updates, when given, filters it; when nothing is
+// pending it waits up to timeout seconds (by the time package, which
+// testing/synctest fakes) for an update to be queued, or until the
+// request is cancelled. While a webhook is set it answers 409. FailNext
+// applies to it.
+func (s *TelegramServer) getUpdates(w http.ResponseWriter, r *http.Request, method string, params map[string]string) {
+	offset, _ := strconv.ParseInt(params["offset"], 10, 64)
+	limit, err := strconv.Atoi(params["limit"])
+	if err != nil || limit <= 0 || limit > 100 {
+		limit = 100
+	}
+	timeout, _ := strconv.Atoi(params["timeout"])
+	var allowed []string
+	if a := params["allowed_updates"]; a != "" {
+		json.Unmarshal([]byte(a), &allowed) // a bad list is no list, as on the server
+	}
+
+	var deadline <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(time.Duration(timeout) * time.Second)
+		defer t.Stop()
+		deadline = t.C
+	}
+	for {
+		s.mu.Lock()
+		call := TelegramCall{Method: method, Params: params, At: s.now()}
+		result, fail, wait := s.pollUpdates(offset, limit, allowed)
+		if wait == nil || deadline == nil {
+			call.Status, call.Description, call.RetryAfter = http.StatusOK, fail.Description, fail.RetryAfter
+			if fail.Code != 0 {
+				call.Status = fail.Code
+			}
+			s.calls = append(s.calls, call)
+			s.mu.Unlock()
+			writeTelegram(w, result, fail)
+			return
+		}
+		s.mu.Unlock()
+		select {
+		case <-wait:
+		case <-deadline:
+			deadline = nil // answer what there is, nothing
+		case <-r.Context().Done():
+			return
+		}
+	}
+}
+
+// pollUpdates works out one answer of getUpdates: the updates, an error,
+// or nothing yet and a channel closed when an update is queued. s.mu is
+// held.
+func (s *TelegramServer) pollUpdates(offset int64, limit int, allowed []string) ([]json.RawMessage, TelegramError, <-chan struct{}) {
+	if len(s.nextFail) > 0 {
+		e := s.nextFail[0]
+		s.nextFail = s.nextFail[1:]
+		return nil, e, nil
+	}
+	if s.webhook.URL != "" {
+		return nil, TelegramError{Code: http.StatusConflict, Description: TelegramConflictWebhook}, nil
+	}
+	if offset > 0 {
+		i := 0
+		for i < len(s.updates) && s.updates[i].id < offset {
+			i++
+		}
+		s.updates = s.updates[i:]
+	}
+	out := []json.RawMessage{}
+	for _, u := range s.updates {
+		if len(out) == limit {
+			break
+		}
+		if len(allowed) == 0 && u.kind != "chat_member" || slices.Contains(allowed, u.kind) {
+			out = append(out, u.raw)
+		}
+	}
+	if len(out) > 0 {
+		return out, TelegramError{}, nil
+	}
+	if s.queued == nil {
+		s.queued = make(chan struct{})
+	}
+	return out, TelegramError{}, s.queued
+}
+
+// answerUpdates answers setWebhook, deleteWebhook and getChatMember. s.mu
+// is held.
+func (s *TelegramServer) answerUpdates(method string, call *TelegramCall) (any, TelegramError) {
+	switch method {
+	case "setwebhook":
+		u := call.Params["url"]
+		if u == "" { // an empty URL removes the webhook
+			s.webhook = TelegramWebhook{}
+			return true, TelegramError{Description: "Webhook was deleted"}
+		}
+		if !strings.HasPrefix(strings.ToLower(u), "https://") {
+			return nil, TelegramError{Code: http.StatusBadRequest, Description: telegramWebhookNotHTTPS}
+		}
+		secret := call.Params["secret_token"]
+		if len(secret) > 256 {
+			return nil, TelegramError{Code: http.StatusBadRequest, Description: telegramSecretTooLong}
+		}
+		for _, c := range []byte(secret) {
+			if !telegramAlnum(c) && c != '_' && c != '-' {
+				return nil, TelegramError{Code: http.StatusBadRequest, Description: telegramSecretBadChars}
+			}
+		}
+		var allowed []string
+		if a := call.Params["allowed_updates"]; a != "" {
+			json.Unmarshal([]byte(a), &allowed)
+		}
+		s.webhook = TelegramWebhook{URL: u, SecretToken: secret, AllowedUpdates: allowed}
+		return true, TelegramError{Description: "Webhook was set"}
+	case "deletewebhook":
+		had := s.webhook.URL != ""
+		s.webhook = TelegramWebhook{}
+		if call.Params["drop_pending_updates"] == "true" {
+			s.updates = nil
+		}
+		if !had {
+			return true, TelegramError{Description: "Webhook is already deleted"}
+		}
+		return true, TelegramError{Description: "Webhook was deleted"}
+	case "getchatmember":
+		user, err := strconv.ParseInt(call.Params["user_id"], 10, 64)
+		switch {
+		case call.Params["chat_id"] == "":
+			return nil, telegramBad("chat_id is empty")
+		case call.ChatID == 0:
+			return nil, telegramBad("chat not found")
+		case err != nil || user <= 0:
+			return nil, telegramBad("invalid user_id specified")
+		}
+		status := s.members[[2]int64{call.ChatID, user}]
+		if status == "" {
+			status = "member"
+		}
+		member := map[string]any{
+			"user":   TelegramUser{ID: user, FirstName: "Test"},
+			"status": status,
+		}
+		switch status {
+		case "creator":
+			member["is_anonymous"] = false
+		case "administrator":
+			member["can_be_edited"] = false
+			member["is_anonymous"] = false
+			member["can_manage_chat"] = true
+		case "kicked":
+			member["until_date"] = 0
+		}
+		return member, TelegramError{}
+	}
+	return nil, TelegramError{Code: http.StatusNotFound, Description: "Not Found: method not found"}
 }

@@ -45,8 +45,9 @@
 //
 // The bot token is part of every request URL. No error of this package
 // contains it: the URL in a *url.Error is redacted, and so is any message
-// that would still carry it. The package does not log, and leaves the
-// library's debug logging off.
+// that would still carry it. Send does not log; Listen and WebhookHandler
+// log through ListenOptions.Log, never with the token. The library's debug
+// logging stays off.
 package telegram
 
 import (
