@@ -135,7 +135,7 @@ func e2eService(t *testing.T, srvURL, db string, out io.Writer) *Service {
 }
 
 // run runs svc until the returned stop is called.
-func run(t *testing.T, svc *Service) (stop func()) {
+func run(t testing.TB, svc *Service) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- svc.Run(ctx) }()

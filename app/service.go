@@ -47,6 +47,11 @@ type Options struct {
 	RescueAfter time.Duration
 }
 
+// deliverWorkers is how many deliveries run at once. Most of a delivery
+// is waiting for its chat's turn under the platform's limits (a Telegram
+// group takes 20 messages a minute), so many wait together.
+const deliverWorkers = 32
+
 // Service is alertbot run: it polls the sources, matches new items,
 // raises alerts and delivers them, and serves /healthz, /readyz and
 // /metrics.
@@ -160,7 +165,7 @@ func (s *Service) start(ctx context.Context, cfg *Config, lib *Library, opt Opti
 	workers := river.NewWorkers()
 	river.AddWorker(workers, bot.NewDeliverer(alertLoader{s.st, &s.pipe.cfg}, deliveries{s.st}, messengers, s.log))
 	s.jobs, err = river.NewClient(driver, &river.Config{
-		Queues:               map[string]river.QueueConfig{bot.DeliverQueue: {MaxWorkers: 8}},
+		Queues:               map[string]river.QueueConfig{bot.DeliverQueue: {MaxWorkers: deliverWorkers}},
 		Workers:              workers,
 		RescueStuckJobsAfter: opt.RescueAfter,
 		FetchCooldown:        50 * time.Millisecond,

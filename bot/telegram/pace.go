@@ -8,19 +8,25 @@ import (
 
 // Telegram's rate limits, which Send keeps under before they are hit (Bot
 // API FAQ, "My bot is hitting limits, how do I avoid this?"; DESIGN.md §7).
+//
+// Each window is a little longer than Telegram's: the pacer counts a
+// message when it lets it go, Telegram when it arrives, and concurrent
+// sends arrive a few milliseconds out of the order they left in. Without
+// the margin a window at Telegram holds one message too many now and then,
+// which costs a 429 and its retry_after, far more than the margin does.
 const (
 	// chatInterval: "avoid sending more than one message per second" in a
 	// chat.
-	chatInterval = time.Second
+	chatInterval = time.Second + 20*time.Millisecond
 	// groupMax messages in any groupWindow to a group (a negative chat id):
 	// "bots are not be able to send more than 20 messages per minute to the
 	// same group".
 	groupMax    = 20
-	groupWindow = time.Minute
+	groupWindow = time.Minute + time.Second
 	// allMax messages in any allWindow to all chats: "not more than 30
 	// messages per second or so".
 	allMax    = 30
-	allWindow = time.Second
+	allWindow = time.Second + 50*time.Millisecond
 	// sweepAt is how many chats the pacer remembers before it forgets
 	// those idle for longer than every window.
 	sweepAt = 1024

@@ -414,8 +414,8 @@ func TestSendWaitsOutFloods(t *testing.T) {
 		start = time.Now()
 		err := m.Send(ctx, "telegram:-1001000000001", summonsAlert())
 		var ra *bot.RetryAfter
-		if !errors.As(err, &ra) || ra.Wait != time.Second {
-			t.Errorf("Send with a short deadline: %v, want RetryAfter 1s", err)
+		if !errors.As(err, &ra) || ra.Wait != telegram.ChatInterval {
+			t.Errorf("Send with a short deadline: %v, want RetryAfter %v", err, telegram.ChatInterval)
 		}
 		if got := time.Since(start); got != 0 {
 			t.Errorf("it waited %v", got)
@@ -624,15 +624,17 @@ func TestSendPacing(t *testing.T) {
 		chats map[string]int // sends per chat
 		took  time.Duration
 	}{
-		{"60 to 3 chats", map[string]int{"telegram:-1001000000001": 20, "telegram:-4002": 20, "telegram:5003": 20}, 19 * time.Second},
-		{"25 to one group", map[string]int{"telegram:-4002": 25}, 64 * time.Second},
+		// 20 to a chat: 19 intervals.
+		{"60 to 3 chats", map[string]int{"telegram:-1001000000001": 20, "telegram:-4002": 20, "telegram:5003": 20}, 19 * telegram.ChatInterval},
+		// 20 in the first window; the 21st a window after the first, then one an interval.
+		{"25 to one group", map[string]int{"telegram:-4002": 25}, telegram.GroupWindow + 4*telegram.ChatInterval},
 		{"40 chats at once", func() map[string]int {
 			m := map[string]int{}
 			for i := range 40 {
 				m[fmt.Sprint("telegram:", 6000+i)] = 1
 			}
 			return m
-		}(), time.Second},
+		}(), telegram.AllWindow}, // 30 at once, the other 10 a window later
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
