@@ -91,7 +91,7 @@ func (s *Service) listenChats(cfg *Config, c chats, getenv func(string) string) 
 		}
 	}
 	if c.slack != nil {
-		opt := slack.CommandOptions{Context: s.stopping, Logger: s.log}
+		opt := slack.CommandOptions{Admins: cfg.Slack.Admins, Context: s.stopping, Logger: s.log}
 		switch cfg.Slack.Mode {
 		case "socket":
 			token := getenv("SLACK_APP_TOKEN")

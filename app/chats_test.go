@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -297,5 +298,173 @@ func TestTelegramCommands(t *testing.T) {
 	subs, err := svc.st.ListSubscriptions(context.Background(), "telegram", "555")
 	if err != nil || len(subs) != 1 || subs[0].Target != "diplomacy" {
 		t.Errorf("subscriptions after /subscribe: %+v, %v", subs, err)
+	}
+}
+
+// telegramService runs a service on the fake Bot API with the routing
+// config's rules and no static subscriptions.
+func telegramService(t *testing.T, fake *bottest.TelegramServer, token string) *Service {
+	t.Helper()
+	cfg, err := ParseConfig("telegram.yaml", []byte(`
+rulesets:
+  - id: diplomacy
+    title: Diplomacy
+    rules:
+      - {id: diplomat-summoned, title: Diplomat summoned, severity: high, query: 'summon* NEAR/5 (ambassador OR envoy)'}
+sources:
+  - {id: a, kind: rss, url: "http://127.0.0.1:1/a.xml"}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := Open(context.Background(), cfg, Options{
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard,
+		Storage: "sqlite:" + filepath.Join(t.TempDir(), "a.db"),
+		Getenv:  env{"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": fake.URL}.get,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.st.PutSourceState(context.Background(), store.SourceState{ID: "a", Seen: true}); err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
+func privateCommand(chat int64, text string) string {
+	return fmt.Sprintf(`{"message":{"message_id":1,"from":{"id":%d,"is_bot":false,"first_name":"Ann"},
+		"chat":{"id":%d,"first_name":"Ann","type":"private"},"date":1716200000,
+		"text":%q,"entities":[{"offset":0,"length":%d,"type":"bot_command"}]}}`,
+		chat, chat, text, len(strings.Fields(text)[0]))
+}
+
+func poll(t *testing.T, svc *Service, items ...string) {
+	t.Helper()
+	var its []sources.Item
+	for _, title := range items {
+		its = append(its, sources.Item{Source: "a", ID: title, Title: title, Published: time.Now()})
+	}
+	if err := svc.pipe.Handle(context.Background(), sources.Result{Source: "a", Items: its, Health: sources.Health{LastSuccess: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestTelegramSubscribeThenAlert: a chat subscribes by command; a feed
+// item appears and its alert arrives once; a chat that blocked the bot
+// stops receiving and status reports it; a 429 storm delays but loses and
+// duplicates nothing.
+func TestTelegramSubscribeThenAlert(t *testing.T) {
+	const token = "123:ABC"
+	fake := bottest.StartTelegramServer(t, token)
+	svc := telegramService(t, fake, token)
+	stop := run(t, svc)
+	defer stop()
+	alertsTo := func(chat int64) []string {
+		var out []string
+		for _, c := range fake.Sent() {
+			if c.ChatID == chat && strings.Contains(c.Parsed, "Diplomat summoned") {
+				out = append(out, c.Parsed)
+			}
+		}
+		return out
+	}
+
+	fake.QueueUpdate(privateCommand(555, "/subscribe diplomacy"))
+	fake.QueueUpdate(privateCommand(777, "/subscribe diplomacy"))
+	eventually(t, "both are subscribed", func() bool {
+		n := 0
+		for _, chat := range []string{"555", "777"} {
+			subs, _ := svc.st.ListSubscriptions(context.Background(), "telegram", chat)
+			n += len(subs)
+		}
+		return n == 2
+	})
+
+	fake.FailChat(777, bottest.TelegramForbidden(bottest.TelegramBlocked))
+	fake.FailNext(5, bottest.TelegramTooManyRequests(1)) // a storm
+	poll(t, svc, "Poland summoned the Russian ambassador")
+	eventually(t, "the alert reaches 555", func() bool { return len(alertsTo(555)) == 1 })
+	eventually(t, "777 is paused", func() bool {
+		paused, _ := svc.st.ChatPaused(context.Background(), "telegram", "777")
+		return paused
+	})
+	poll(t, svc, "Lithuania summoned the Belarusian envoy")
+	eventually(t, "the second alert reaches 555", func() bool { return len(alertsTo(555)) == 2 })
+	time.Sleep(300 * time.Millisecond) // room for a duplicate to show, if there were one
+	if got := alertsTo(555); len(got) != 2 || got[0] == got[1] {
+		t.Errorf("555 got %d alerts, want the two once each", len(got))
+	}
+	if got := alertsTo(777); len(got) != 0 {
+		t.Errorf("the blocked chat got %d alerts", len(got))
+	}
+	lines, err := svc.statusReport(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(lines, "\n"), "telegram:777") {
+		t.Errorf("status does not report the blocked chat:\n%s", strings.Join(lines, "\n"))
+	}
+}
+
+// TestSlackSubscribeThenAlert: a channel subscribes with the slash command
+// over signed HTTP; a feed item appears and its alert arrives once.
+func TestSlackSubscribeThenAlert(t *testing.T) {
+	fake := bottest.NewSlackServer(t, bottest.SlackWithToken("xoxb-test"))
+	cfg, err := ParseConfig("slack.yaml", []byte(`
+rulesets:
+  - id: diplomacy
+    title: Diplomacy
+    rules:
+      - {id: diplomat-summoned, title: Diplomat summoned, severity: high, query: 'summon* NEAR/5 (ambassador OR envoy)'}
+sources:
+  - {id: a, kind: rss, url: "http://127.0.0.1:1/a.xml"}
+slack: {mode: http, admins: [U1]}
+http: {listen: "127.0.0.1:0"}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const secret = "s3cret"
+	svc, err := Open(context.Background(), cfg, Options{
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard,
+		Storage: "sqlite:" + filepath.Join(t.TempDir(), "a.db"),
+		Getenv:  env{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": fake.APIURL(), "SLACK_SIGNING_SECRET": secret}.get,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.st.PutSourceState(context.Background(), store.SourceState{ID: "a", Seen: true}); err != nil {
+		t.Fatal(err)
+	}
+	stop := run(t, svc)
+	defer stop()
+	slash := func(user, text string) string {
+		form := url.Values{"command": {"/alertbot"}, "text": {text}, "channel_id": {"C1"}, "user_id": {user}}
+		req, _ := http.NewRequest("POST", "http://"+svc.Addr()+"/slack/commands", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if err := bottest.SlackSign(req, secret, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return string(body)
+	}
+	// Only the configured admins may change a channel's subscriptions.
+	if body := slash("U2", "subscribe diplomacy"); !strings.Contains(body, "Only chat administrators") {
+		t.Errorf("subscribe by a user who is not an admin: %s", body)
+	}
+	slash("U1", "subscribe diplomacy")
+	if subs, err := svc.st.ListSubscriptions(context.Background(), "slack", "C1"); err != nil || len(subs) != 1 {
+		t.Fatalf("after subscribe: %+v, %v", subs, err)
+	}
+	poll(t, svc, "Poland summoned the Russian ambassador")
+	eventually(t, "the alert reaches C1", func() bool { return len(fake.Accepted()) == 1 })
+	time.Sleep(300 * time.Millisecond)
+	if n := len(fake.Accepted()); n != 1 {
+		t.Errorf("%d posts, want 1", n)
 	}
 }

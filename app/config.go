@@ -42,9 +42,10 @@ type Telegram struct {
 }
 
 type Slack struct {
-	APIURL  string `yaml:"api_url"`
-	Mode    string `yaml:"mode"` // socket or http
-	Command string `yaml:"command"`
+	APIURL  string   `yaml:"api_url"`
+	Mode    string   `yaml:"mode"` // socket or http
+	Command string   `yaml:"command"`
+	Admins  []string `yaml:"admins"` // user ids allowed to change subscriptions in any channel
 }
 
 // Source is one watched feed, channel or page.
