@@ -67,6 +67,7 @@ type running struct {
 	lib       *Library
 	sources   map[string]Source
 	platforms map[string]bool // chat platforms alertbot can send to; none: every alert goes to the console
+	zones     map[string]*time.Location // chat address -> its time zone (from its digest's tz)
 }
 
 var _ sources.Handler = (*pipeline)(nil)

@@ -17,14 +17,21 @@ import (
 
 // recorder is a chat platform that records what it was sent.
 type recorder struct {
-	mu   sync.Mutex
-	sent []string // chat: title
+	mu    sync.Mutex
+	sent  []string          // chat: title
+	zones map[string]string // chat -> the zone its alerts came with
 }
 
 func (r *recorder) Send(ctx context.Context, chat string, a *bot.Alert) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.sent = append(r.sent, chat+": "+a.Title)
+	if r.zones == nil {
+		r.zones = map[string]string{}
+	}
+	if a.Zone != nil {
+		r.zones[chat] = a.Zone.String()
+	}
 	return nil
 }
 
@@ -46,7 +53,7 @@ rulesets:
 sources:
   - {id: a, kind: rss, url: "http://127.0.0.1:1/a.xml"}
 subscriptions:
-  - {chat: "telegram:-100123", rulesets: [diplomacy], min_severity: high}
+  - {chat: "telegram:-100123", rulesets: [diplomacy], min_severity: high, digest: {cron: "0 8 * * *", tz: Europe/Moscow}}
   - {chat: "telegram:-100456/7", rules: [protest-note]}
   - {chat: "telegram:-100789", rulesets: [diplomacy]}
   - {chat: "slack:C1", rulesets: [diplomacy], min_severity: critical}
@@ -99,5 +106,12 @@ func TestRouting(t *testing.T) {
 	}
 	if got := slack.got(); len(got) != 1 || got[0] != wantSlack[0] {
 		t.Errorf("slack got %q, want %q", got, wantSlack)
+	}
+	// A chat's alerts show their times in its zone: its digest's.
+	if got := tg.zones["telegram:-100123"]; got != "Europe/Moscow" {
+		t.Errorf("telegram:-100123 got its alert in zone %q, want Europe/Moscow", got)
+	}
+	if got, ok := tg.zones["telegram:-100456/7"]; ok {
+		t.Errorf("telegram:-100456/7 has no zone but got %q", got)
 	}
 }

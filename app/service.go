@@ -162,8 +162,10 @@ func (s *Service) start(ctx context.Context, cfg *Config, lib *Library, opt Opti
 	}
 	s.pipe.cfg.Store(s.newRunning(cfg, lib))
 
+	deliverer := bot.NewDeliverer(alertLoader{s.st, &s.pipe.cfg}, deliveries{s.st}, messengers, s.log)
+	deliverer.Zone = func(chat string) *time.Location { return s.pipe.cfg.Load().zones[chat] }
 	workers := river.NewWorkers()
-	river.AddWorker(workers, bot.NewDeliverer(alertLoader{s.st, &s.pipe.cfg}, deliveries{s.st}, messengers, s.log))
+	river.AddWorker(workers, deliverer)
 	s.jobs, err = river.NewClient(driver, &river.Config{
 		Queues:               map[string]river.QueueConfig{bot.DeliverQueue: {MaxWorkers: deliverWorkers}},
 		Workers:              workers,
@@ -203,7 +205,15 @@ func riverDriver(st *store.Store) riverdriver.Driver[*sql.Tx] {
 }
 
 func (s *Service) newRunning(cfg *Config, lib *Library) *running {
-	r := &running{lib: lib, sources: make(map[string]Source), platforms: s.platforms}
+	r := &running{lib: lib, sources: make(map[string]Source), platforms: s.platforms, zones: make(map[string]*time.Location)}
+	for _, sub := range cfg.Subscriptions {
+		if sub.Digest == nil {
+			continue
+		}
+		if tz, err := time.LoadLocation(sub.Digest.TZ); err == nil { // validated with the config
+			r.zones[sub.Chat] = tz
+		}
+	}
 	for _, src := range cfg.Sources {
 		r.sources[src.ID] = src
 	}

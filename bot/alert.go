@@ -21,7 +21,10 @@ type Alert struct {
 	Snippet             Snippet
 	Countries           []string // ISO 3166-1 alpha-2
 	Published, Raised   time.Time
-	Folded              []Folded // a flood summary: the alerts folded into this one (then Title says how many)
+	// Zone is the time zone of the chat the alert is sent to, for its
+	// times besides UTC; nil: the messenger's own.
+	Zone   *time.Location
+	Folded []Folded // a flood summary: the alerts folded into this one (then Title says how many)
 }
 
 // Folded is one alert folded into a flood summary: the source raised more
@@ -234,4 +237,12 @@ func squeeze(text string, spans []Span) (string, []Span) {
 		}
 	}
 	return out, mergeSpans(moved)
+}
+
+// ZoneOr returns a.Zone, or tz when the alert has none.
+func (a *Alert) ZoneOr(tz *time.Location) *time.Location {
+	if a.Zone != nil {
+		return a.Zone
+	}
+	return tz
 }

@@ -154,6 +154,10 @@ type Deliverer struct {
 	messengers map[string]Messenger
 	logger     *slog.Logger
 
+	// Zone, when set, gives the time zone of a chat (nil: none known), in
+	// which its alerts show their times besides UTC.
+	Zone func(chat string) *time.Location
+
 	// unmarked holds the deliveries this process sent but could not record
 	// with MarkDelivered: their retries record them and do not send again.
 	mu       sync.Mutex
@@ -255,6 +259,9 @@ func (d *Deliverer) send(ctx context.Context, log *slog.Logger, args DeliverArgs
 	a, err := d.alerts.Alert(ctx, args.AlertID)
 	if err == nil && a == nil {
 		err = ErrAlertNotFound
+	}
+	if err == nil && d.Zone != nil {
+		a.Zone = d.Zone(args.Chat)
 	}
 	if errors.Is(err, ErrAlertNotFound) {
 		log.Error("bot: alert not found: delivery cancelled", "error", err)

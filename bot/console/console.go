@@ -104,7 +104,7 @@ var severityColor = map[string]string{
 // "text <url>" (the url alone when it is the text).
 func (c *Console) Render(a *bot.Alert) string {
 	var b strings.Builder
-	for i, line := range bot.Layout(a, c.tz) {
+	for i, line := range bot.Layout(a, a.ZoneOr(c.tz)) {
 		if i > 0 {
 			b.WriteString("  ")
 		}

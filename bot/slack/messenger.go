@@ -102,7 +102,7 @@ func (m *Messenger) Send(ctx context.Context, chat string, a *bot.Alert) error {
 	}
 	fail := func(err error) error { return fmt.Errorf("slack: send alert %d to %s: %w", a.ID, chat, err) }
 
-	msg := render(a, m.tz)
+	msg := render(a, a.ZoneOr(m.tz))
 	if err := m.pace.wait(ctx, channel); err != nil {
 		return fail(err)
 	}

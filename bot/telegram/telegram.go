@@ -177,7 +177,7 @@ func (m *Messenger) Send(ctx context.Context, chat string, a *bot.Alert) error {
 	}
 	params := tgbotapi.Params{
 		"chat_id":                  strconv.FormatInt(id, 10),
-		"text":                     Render(a, m.tz),
+		"text":                     Render(a, a.ZoneOr(m.tz)),
 		"parse_mode":               tgbotapi.ModeHTML,
 		"disable_web_page_preview": "true",
 	}
