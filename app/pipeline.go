@@ -66,7 +66,7 @@ func (p *pipeline) skipWrite(r sources.Result) bool {
 type running struct {
 	lib       *Library
 	sources   map[string]Source
-	platforms map[string]bool // chat platforms alertbot can send to; none: every alert goes to the console
+	platforms map[string]bool           // chat platforms alertbot can send to; none: every alert goes to the console
 	zones     map[string]*time.Location // chat address -> its time zone (from its digest's tz)
 }
 
