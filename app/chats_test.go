@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -460,6 +461,58 @@ http: {listen: "127.0.0.1:0"}
 	slash("U1", "subscribe diplomacy")
 	if subs, err := svc.st.ListSubscriptions(context.Background(), "slack", "C1"); err != nil || len(subs) != 1 {
 		t.Fatalf("after subscribe: %+v, %v", subs, err)
+	}
+	poll(t, svc, "Poland summoned the Russian ambassador")
+	eventually(t, "the alert reaches C1", func() bool { return len(fake.Accepted()) == 1 })
+	time.Sleep(300 * time.Millisecond)
+	if n := len(fake.Accepted()); n != 1 {
+		t.Errorf("%d posts, want 1", n)
+	}
+}
+
+// TestSlackSocketSubscribeThenAlert: a channel subscribes with the slash
+// command over Socket Mode; a feed item appears and its alert arrives once.
+func TestSlackSocketSubscribeThenAlert(t *testing.T) {
+	fake := bottest.NewSlackServer(t, bottest.SlackWithToken("xoxb-test"))
+	cfg, err := ParseConfig("slack.yaml", []byte(`
+rulesets:
+  - id: diplomacy
+    title: Diplomacy
+    rules:
+      - {id: diplomat-summoned, title: Diplomat summoned, severity: high, query: 'summon* NEAR/5 (ambassador OR envoy)'}
+sources:
+  - {id: a, kind: rss, url: "http://127.0.0.1:1/a.xml"}
+slack: {mode: socket, admins: [U1]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := Open(context.Background(), cfg, Options{
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard,
+		Storage: "sqlite:" + filepath.Join(t.TempDir(), "a.db"),
+		Getenv:  env{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": fake.APIURL(), "SLACK_APP_TOKEN": "xapp-1-test"}.get,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.st.PutSourceState(context.Background(), store.SourceState{ID: "a", Seen: true}); err != nil {
+		t.Fatal(err)
+	}
+	stop := run(t, svc)
+	defer stop()
+	payload, _ := json.Marshal(map[string]string{
+		"command": "/alertbot", "text": "subscribe diplomacy", "channel_id": "C1", "user_id": "U1",
+		"team_id": "T1", "response_url": fake.ResponseURL("r1"), "trigger_id": "1.2.3",
+	})
+	if err := fake.SocketSend(`{"envelope_id":"env-1","type":"slash_commands","accepts_response_payload":true,"payload":` + string(payload) + `}`); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the channel is subscribed", func() bool {
+		subs, _ := svc.st.ListSubscriptions(context.Background(), "slack", "C1")
+		return len(subs) == 1
+	})
+	if acks := fake.SocketAcks(); len(acks) == 0 {
+		t.Error("the slash command was not acknowledged")
 	}
 	poll(t, svc, "Poland summoned the Russian ambassador")
 	eventually(t, "the alert reaches C1", func() bool { return len(fake.Accepted()) == 1 })
