@@ -18,12 +18,9 @@ import (
 	"github.com/alertbot/alertbot/store"
 )
 
-// TestSlackDelivery: with SLACK_BOT_TOKEN set, a feed item's alert reaches
-// the Slack channel subscribed to it, once, through the real slack-go
-// talking to the fake Slack; feed text cannot ping the channel.
-func TestSlackDelivery(t *testing.T) {
-	fake := bottest.NewSlackServer(t, bottest.SlackWithToken("xoxb-test"))
-	cfg, err := ParseConfig("slack.yaml", []byte(`
+// chatRules is one rule and one source, for the chat tests; each adds
+// what it needs (subscriptions, slack:, http:).
+const chatRules = `
 rulesets:
   - id: diplomacy
     title: Diplomacy
@@ -31,31 +28,45 @@ rulesets:
       - {id: diplomat-summoned, title: Diplomat summoned, severity: high, query: 'summon* NEAR/5 (ambassador OR envoy)'}
 sources:
   - {id: a, kind: rss, url: "http://127.0.0.1:1/a.xml"}
-subscriptions:
-  - {chat: "slack:C1", rulesets: [diplomacy]}
-`))
+`
+
+// chatService opens a service on chatRules and extra, with the chat
+// platforms e enables, its source already seen so that new items alert.
+func chatService(t testing.TB, extra string, e env) *Service {
+	t.Helper()
+	cfg, err := ParseConfig("chats.yaml", []byte(chatRules+extra))
 	if err != nil {
 		t.Fatal(err)
 	}
-	platforms, err := chatsFromEnv(context.Background(), cfg, env{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": fake.APIURL()}.get)
-	if err != nil {
-		t.Fatal(err)
-	}
-	messengers := platforms.messengers()
 	svc, err := Open(context.Background(), cfg, Options{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard,
-		Storage:    "sqlite:" + filepath.Join(t.TempDir(), "a.db"),
-		Messengers: messengers,
+		Storage: "sqlite:" + filepath.Join(t.TempDir(), "a.db"),
+		Getenv:  e.get,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	if err := svc.st.PutSourceState(ctx, store.SourceState{ID: "a", Seen: true}); err != nil {
+	if err := svc.st.PutSourceState(context.Background(), store.SourceState{ID: "a", Seen: true}); err != nil {
 		t.Fatal(err)
 	}
+	return svc
+}
+
+// env is an environment for tests.
+type env map[string]string
+
+func (e env) get(k string) string { return e[k] }
+
+// TestSlackDelivery: with SLACK_BOT_TOKEN set, a feed item's alert reaches
+// the Slack channel subscribed to it, once, through the real slack-go
+// talking to the fake Slack; feed text cannot ping the channel.
+func TestSlackDelivery(t *testing.T) {
+	fake := bottest.NewSlackServer(t, bottest.SlackWithToken("xoxb-test"))
+	svc := chatService(t, "subscriptions: [{chat: \"slack:C1\", rulesets: [diplomacy]}]\nslack: {mode: http}\n",
+		env{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": fake.APIURL(), "SLACK_SIGNING_SECRET": "s"})
+	ctx := context.Background()
 	const title = "Poland summoned the Russian ambassador <!channel> & <@U123>"
-	err = svc.pipe.Handle(ctx, sources.Result{Source: "a", Health: sources.Health{LastSuccess: time.Now()}, Items: []sources.Item{
+	err := svc.pipe.Handle(ctx, sources.Result{Source: "a", Health: sources.Health{LastSuccess: time.Now()}, Items: []sources.Item{
 		{Source: "a", ID: "1", Title: title, Text: "Warsaw summoned the envoy after a drone crossed into Polish airspace.", Published: time.Now()},
 	}})
 	if err != nil {
@@ -85,17 +96,7 @@ subscriptions:
 func TestTelegramDelivery(t *testing.T) {
 	const token = "123:ABC"
 	fake := bottest.StartTelegramServer(t, token)
-	cfg, err := ParseConfig("telegram.yaml", []byte(`
-rulesets:
-  - id: diplomacy
-    title: Diplomacy
-    rules:
-      - {id: diplomat-summoned, title: Diplomat summoned, severity: high, query: 'summon* NEAR/5 (ambassador OR envoy)'}
-sources:
-  - {id: a, kind: rss, url: "http://127.0.0.1:1/a.xml"}
-subscriptions:
-  - {chat: "telegram:-1001234567890/3", rulesets: [diplomacy]}
-`))
+	cfg, err := ParseConfig("chats.yaml", []byte(chatRules))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,22 +104,8 @@ subscriptions:
 	if _, err := chatsFromEnv(ctx, cfg, env{"TELEGRAM_BOT_TOKEN": "999:WRONG", "TELEGRAM_API_URL": fake.URL}.get); err == nil {
 		t.Error("a wrong token was accepted")
 	}
-	platforms, err := chatsFromEnv(ctx, cfg, env{"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": fake.URL}.get)
-	if err != nil {
-		t.Fatal(err)
-	}
-	messengers := platforms.messengers()
-	svc, err := Open(ctx, cfg, Options{
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard,
-		Storage:    "sqlite:" + filepath.Join(t.TempDir(), "a.db"),
-		Messengers: messengers,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.st.PutSourceState(ctx, store.SourceState{ID: "a", Seen: true}); err != nil {
-		t.Fatal(err)
-	}
+	svc := chatService(t, "subscriptions: [{chat: \"telegram:-1001234567890/3\", rulesets: [diplomacy]}]\n",
+		env{"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": fake.URL})
 	const title = "Poland summoned the Russian ambassador <b>& co</b>"
 	err = svc.pipe.Handle(ctx, sources.Result{Source: "a", Health: sources.Health{LastSuccess: time.Now()}, Items: []sources.Item{
 		{Source: "a", ID: "1", Title: title, Text: "Warsaw summoned the envoy.", Published: time.Now()},
@@ -139,50 +126,17 @@ subscriptions:
 	}
 }
 
-// env is an environment for tests.
-type env map[string]string
-
-func (e env) get(k string) string { return e[k] }
-
 // TestTelegramMigration: a group that became a supergroup is followed: the
 // alert reaches the supergroup once, and the subscription moves with it.
 func TestTelegramMigration(t *testing.T) {
 	const token = "123:ABC"
 	fake := bottest.StartTelegramServer(t, token)
 	fake.FailChat(-4012345678, bottest.TelegramMigrated(-1001234567890))
-	cfg, err := ParseConfig("telegram.yaml", []byte(`
-rulesets:
-  - id: diplomacy
-    title: Diplomacy
-    rules:
-      - {id: diplomat-summoned, title: Diplomat summoned, severity: high, query: 'summon* NEAR/5 (ambassador OR envoy)'}
-sources:
-  - {id: a, kind: rss, url: "http://127.0.0.1:1/a.xml"}
-subscriptions:
-  - {chat: "telegram:-4012345678", rulesets: [diplomacy]}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := chatService(t, "subscriptions: [{chat: \"telegram:-4012345678\", rulesets: [diplomacy]}]\n",
+		env{"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": fake.URL})
 	ctx := context.Background()
-	platforms, err := chatsFromEnv(ctx, cfg, env{"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": fake.URL}.get)
-	if err != nil {
-		t.Fatal(err)
-	}
-	messengers := platforms.messengers()
-	svc, err := Open(ctx, cfg, Options{
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard,
-		Storage:    "sqlite:" + filepath.Join(t.TempDir(), "a.db"),
-		Messengers: messengers,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	st := svc.st
-	if err := st.PutSourceState(ctx, store.SourceState{ID: "a", Seen: true}); err != nil {
-		t.Fatal(err)
-	}
-	err = svc.pipe.Handle(ctx, sources.Result{Source: "a", Health: sources.Health{LastSuccess: time.Now()}, Items: []sources.Item{
+	err := svc.pipe.Handle(ctx, sources.Result{Source: "a", Health: sources.Health{LastSuccess: time.Now()}, Items: []sources.Item{
 		{Source: "a", ID: "1", Title: "Poland summoned the Russian ambassador", Published: time.Now()},
 	}})
 	if err != nil {
@@ -208,21 +162,9 @@ subscriptions:
 // runs and answers in the response; a bad signature is refused.
 func TestSlackCommandsHTTP(t *testing.T) {
 	fake := bottest.NewSlackServer(t, bottest.SlackWithToken("xoxb-test"))
-	cfg, err := ParseConfig("slack.yaml", []byte(routingConfig))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Slack.Mode = "http"
-	cfg.HTTP.Listen = "127.0.0.1:0"
 	const secret = "8f742231b10e8888abcd99yyyzzz85a5"
-	svc, err := Open(context.Background(), cfg, Options{
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard,
-		Storage: "sqlite:" + filepath.Join(t.TempDir(), "a.db"),
-		Getenv:  env{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": fake.APIURL(), "SLACK_SIGNING_SECRET": secret}.get,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := chatService(t, "slack: {mode: http}\nhttp: {listen: \"127.0.0.1:0\"}\n",
+		env{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": fake.APIURL(), "SLACK_SIGNING_SECRET": secret})
 	stop := run(t, svc)
 	defer stop()
 	post := func(secret string) (int, string) {
@@ -253,7 +195,7 @@ func TestSlackCommandsHTTP(t *testing.T) {
 // alertbot does not start, and says why.
 func TestSlackModeNeedsSecret(t *testing.T) {
 	fake := bottest.NewSlackServer(t, bottest.SlackWithToken("xoxb-test"))
-	cfg, err := ParseConfig("slack.yaml", []byte(routingConfig))
+	cfg, err := ParseConfig("chats.yaml", []byte(chatRules))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,18 +217,7 @@ func TestSlackModeNeedsSecret(t *testing.T) {
 func TestTelegramCommands(t *testing.T) {
 	const token = "123:ABC"
 	fake := bottest.StartTelegramServer(t, token)
-	cfg, err := ParseConfig("telegram.yaml", []byte(routingConfig))
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := Open(context.Background(), cfg, Options{
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard,
-		Storage: "sqlite:" + filepath.Join(t.TempDir(), "a.db"),
-		Getenv:  env{"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": fake.URL}.get,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := chatService(t, "", env{"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": fake.URL})
 	stop := run(t, svc)
 	defer stop()
 	fake.QueueUpdate(`{"message":{"message_id":17,"from":{"id":555,"is_bot":false,"first_name":"Ann"},
@@ -300,36 +231,6 @@ func TestTelegramCommands(t *testing.T) {
 	if err != nil || len(subs) != 1 || subs[0].Target != "diplomacy" {
 		t.Errorf("subscriptions after /subscribe: %+v, %v", subs, err)
 	}
-}
-
-// telegramService runs a service on the fake Bot API with the routing
-// config's rules and no static subscriptions.
-func telegramService(t *testing.T, fake *bottest.TelegramServer, token string) *Service {
-	t.Helper()
-	cfg, err := ParseConfig("telegram.yaml", []byte(`
-rulesets:
-  - id: diplomacy
-    title: Diplomacy
-    rules:
-      - {id: diplomat-summoned, title: Diplomat summoned, severity: high, query: 'summon* NEAR/5 (ambassador OR envoy)'}
-sources:
-  - {id: a, kind: rss, url: "http://127.0.0.1:1/a.xml"}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := Open(context.Background(), cfg, Options{
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard,
-		Storage: "sqlite:" + filepath.Join(t.TempDir(), "a.db"),
-		Getenv:  env{"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": fake.URL}.get,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.st.PutSourceState(context.Background(), store.SourceState{ID: "a", Seen: true}); err != nil {
-		t.Fatal(err)
-	}
-	return svc
 }
 
 func privateCommand(chat int64, text string) string {
@@ -357,7 +258,7 @@ func poll(t *testing.T, svc *Service, items ...string) {
 func TestTelegramSubscribeThenAlert(t *testing.T) {
 	const token = "123:ABC"
 	fake := bottest.StartTelegramServer(t, token)
-	svc := telegramService(t, fake, token)
+	svc := chatService(t, "", env{"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": fake.URL})
 	stop := run(t, svc)
 	defer stop()
 	alertsTo := func(chat int64) []string {
@@ -411,32 +312,9 @@ func TestTelegramSubscribeThenAlert(t *testing.T) {
 // over signed HTTP; a feed item appears and its alert arrives once.
 func TestSlackSubscribeThenAlert(t *testing.T) {
 	fake := bottest.NewSlackServer(t, bottest.SlackWithToken("xoxb-test"))
-	cfg, err := ParseConfig("slack.yaml", []byte(`
-rulesets:
-  - id: diplomacy
-    title: Diplomacy
-    rules:
-      - {id: diplomat-summoned, title: Diplomat summoned, severity: high, query: 'summon* NEAR/5 (ambassador OR envoy)'}
-sources:
-  - {id: a, kind: rss, url: "http://127.0.0.1:1/a.xml"}
-slack: {mode: http, admins: [U1]}
-http: {listen: "127.0.0.1:0"}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
 	const secret = "s3cret"
-	svc, err := Open(context.Background(), cfg, Options{
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard,
-		Storage: "sqlite:" + filepath.Join(t.TempDir(), "a.db"),
-		Getenv:  env{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": fake.APIURL(), "SLACK_SIGNING_SECRET": secret}.get,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.st.PutSourceState(context.Background(), store.SourceState{ID: "a", Seen: true}); err != nil {
-		t.Fatal(err)
-	}
+	svc := chatService(t, "slack: {mode: http, admins: [U1]}\nhttp: {listen: \"127.0.0.1:0\"}\n",
+		env{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": fake.APIURL(), "SLACK_SIGNING_SECRET": secret})
 	stop := run(t, svc)
 	defer stop()
 	slash := func(user, text string) string {
@@ -474,30 +352,8 @@ http: {listen: "127.0.0.1:0"}
 // command over Socket Mode; a feed item appears and its alert arrives once.
 func TestSlackSocketSubscribeThenAlert(t *testing.T) {
 	fake := bottest.NewSlackServer(t, bottest.SlackWithToken("xoxb-test"))
-	cfg, err := ParseConfig("slack.yaml", []byte(`
-rulesets:
-  - id: diplomacy
-    title: Diplomacy
-    rules:
-      - {id: diplomat-summoned, title: Diplomat summoned, severity: high, query: 'summon* NEAR/5 (ambassador OR envoy)'}
-sources:
-  - {id: a, kind: rss, url: "http://127.0.0.1:1/a.xml"}
-slack: {mode: socket, admins: [U1]}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := Open(context.Background(), cfg, Options{
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard,
-		Storage: "sqlite:" + filepath.Join(t.TempDir(), "a.db"),
-		Getenv:  env{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": fake.APIURL(), "SLACK_APP_TOKEN": "xapp-1-test"}.get,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.st.PutSourceState(context.Background(), store.SourceState{ID: "a", Seen: true}); err != nil {
-		t.Fatal(err)
-	}
+	svc := chatService(t, "slack: {mode: socket, admins: [U1]}\n",
+		env{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": fake.APIURL(), "SLACK_APP_TOKEN": "xapp-1-test"})
 	stop := run(t, svc)
 	defer stop()
 	payload, _ := json.Marshal(map[string]string{
