@@ -9,6 +9,7 @@ package telegram
 // decoded into this file's own structs; replies go out the same way.
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -71,7 +72,7 @@ const (
 )
 
 // allowedUpdates are the kinds of update Listen and SetWebhook ask for.
-const allowedUpdates = `["message","my_chat_member"]`
+const allowedUpdates = `["message","channel_post","my_chat_member"]`
 
 // ListenOptions configures Listen and WebhookHandler.
 type ListenOptions struct {
@@ -96,6 +97,11 @@ type ListenOptions struct {
 	// Moved, when set, is told that the group from became the supergroup
 	// to, both "telegram:ID": Telegram takes no more messages for from.
 	Moved func(from, to string)
+	// ChannelPost, when set, is told of each post in a public channel the
+	// bot is a member of: the channel's username, the post's id, its text
+	// (or caption) and time. The same posts can be read from the channel's
+	// web preview; the caller gives them the same identity.
+	ChannelPost func(channel string, post int64, text string, at time.Time)
 }
 
 // Listen receives updates by long polling (getUpdates) and runs the
@@ -313,6 +319,7 @@ type (
 	update struct {
 		UpdateID     int64              `json:"update_id"`
 		Message      *message           `json:"message"`
+		ChannelPost  *message           `json:"channel_post"`
 		MyChatMember *chatMemberUpdated `json:"my_chat_member"`
 	}
 	message struct {
@@ -322,7 +329,9 @@ type (
 		Chat            chat     `json:"chat"`
 		ThreadID        int64    `json:"message_thread_id"`
 		IsTopicMessage  bool     `json:"is_topic_message"`
+		Date            int64    `json:"date"`
 		Text            string   `json:"text"`
+		Caption         string   `json:"caption"`
 		Entities        []entity `json:"entities"`
 		MigrateToChatID int64    `json:"migrate_to_chat_id"`
 	}
@@ -332,8 +341,9 @@ type (
 		Username string `json:"username"`
 	}
 	chat struct {
-		ID   int64  `json:"id"`
-		Type string `json:"type"` // private, group, supergroup, channel
+		ID       int64  `json:"id"`
+		Type     string `json:"type"`     // private, group, supergroup, channel
+		Username string `json:"username"` // public chats and channels
 	}
 	entity struct {
 		Type   string `json:"type"`
@@ -400,6 +410,12 @@ func (l *listener) handle(ctx context.Context, u *update) {
 				l.opt.Gone(chat, reason)
 			}
 		}
+	}
+	if p := u.ChannelPost; p != nil {
+		if text := cmp.Or(p.Text, p.Caption); l.opt.ChannelPost != nil && p.Chat.Username != "" && text != "" {
+			l.opt.ChannelPost(p.Chat.Username, p.MessageID, text, time.Unix(p.Date, 0).UTC())
+		}
+		return
 	}
 	msg := u.Message
 	if msg == nil {

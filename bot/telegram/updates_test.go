@@ -164,7 +164,7 @@ func TestListenPrivateCommand(t *testing.T) {
 	if got := polls[0].Params["timeout"]; got != "1" {
 		t.Errorf("timeout = %q, want 1", got)
 	}
-	if got := polls[0].Params["allowed_updates"]; got != `["message","my_chat_member"]` {
+	if got := polls[0].Params["allowed_updates"]; got != `["message","channel_post","my_chat_member"]` {
 		t.Errorf("allowed_updates = %q", got)
 	}
 	if got := polls[1].Params["offset"]; got != "820000002" {
@@ -492,7 +492,7 @@ func TestListenStops(t *testing.T) {
 	}
 }
 
-func TestListenGoneAndMoved(t *testing.T) {
+func TestListenGoneMovedAndChannelPosts(t *testing.T) {
 	member := func(chat, kind, status string) string {
 		return fmt.Sprintf(`{"my_chat_member":{"chat":{"id":%s,"title":"Ops room","type":%q},
 			"from":{"id":555000111,"is_bot":false,"first_name":"Ann"},"date":1716200200,
@@ -511,6 +511,13 @@ func TestListenGoneAndMoved(t *testing.T) {
 		{"group migrated", `{"message":{"message_id":5,"from":{"id":555000111,"is_bot":false,"first_name":"Ann"},
 			"chat":{"id":-4012345678,"title":"Ops room","type":"group"},"date":1,"migrate_to_chat_id":-1001234567890}}`,
 			"moved telegram:-4012345678 to telegram:-1001234567890"},
+		{"channel post", `{"channel_post":{"message_id":1205,"sender_chat":{"id":-1009876543210,"title":"MFA","username":"MID_Russia","type":"channel"},
+			"chat":{"id":-1009876543210,"title":"MFA","username":"MID_Russia","type":"channel"},"date":1716200100,
+			"text":"Посол вызван в МИД"}}`, "post MID_Russia/1205 2024-05-20T10:15:00Z: Посол вызван в МИД"},
+		{"channel post with a caption", `{"channel_post":{"message_id":7,"chat":{"id":-1001,"username":"mfa","type":"channel"},
+			"date":1716200100,"caption":"Photo: the ambassador summoned"}}`, "post mfa/7 2024-05-20T10:15:00Z: Photo: the ambassador summoned"},
+		{"private channel post", `{"channel_post":{"message_id":8,"chat":{"id":-1002,"title":"Private","type":"channel"},
+			"date":1716200100,"text":"no username: no public identity"}}`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -519,6 +526,9 @@ func TestListenGoneAndMoved(t *testing.T) {
 				opt := telegram.ListenOptions{
 					Gone:  func(chat, reason string) { got = append(got, "gone "+chat+": "+reason) },
 					Moved: func(from, to string) { got = append(got, "moved "+from+" to "+to) },
+					ChannelPost: func(channel string, post int64, text string, at time.Time) {
+						got = append(got, fmt.Sprintf("post %s/%d %s: %s", channel, post, at.Format(time.RFC3339), text))
+					},
 				}
 				cmds, sent, _ := runUpdates(t, nil, opt, tt.update)
 				var want []string
@@ -593,7 +603,7 @@ func TestSetWebhook(t *testing.T) {
 		t.Fatal(err)
 	}
 	hook := srv.Webhook()
-	if hook.URL != "https://bot.example.org/telegram" || hook.SecretToken != "s3cret_T0ken-x" || fmt.Sprint(hook.AllowedUpdates) != "[message my_chat_member]" {
+	if hook.URL != "https://bot.example.org/telegram" || hook.SecretToken != "s3cret_T0ken-x" || fmt.Sprint(hook.AllowedUpdates) != "[message channel_post my_chat_member]" {
 		t.Errorf("webhook = %+v", hook)
 	}
 
