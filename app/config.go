@@ -62,8 +62,34 @@ type Source struct {
 	MaxAge     time.Duration `yaml:"max_age"`
 	FloodLimit int           `yaml:"flood_limit"`
 	Verified   bool          `yaml:"verified"` // the source was checked to answer as configured
+	Selectors  Selectors     `yaml:"selectors"` // kind html
+	Follow     bool          `yaml:"follow"`    // kind html: fetch each new item's page for its full text
+	Fields     Fields        `yaml:"fields"`    // kind json
 
 	pos *yaml.Node
+}
+
+// Selectors are the CSS selectors of an html source: each Item element is
+// an item; the others are looked for inside it (FullText in the item's page).
+type Selectors struct {
+	Item       string `yaml:"item"`
+	Title      string `yaml:"title"`
+	Link       string `yaml:"link"`
+	Date       string `yaml:"date"`
+	DateLayout string `yaml:"date_layout"` // Go time layout: "02.01.2006 15:04"
+	Text       string `yaml:"text"`
+	FullText   string `yaml:"full_text"`
+}
+
+// Fields are the dot paths of a json source: Items to the array of items
+// ("" for the top level), the others within each item ("title.rendered").
+type Fields struct {
+	Items string `yaml:"items"`
+	ID    string `yaml:"id"`
+	Title string `yaml:"title"`
+	Link  string `yaml:"link"`
+	Date  string `yaml:"date"`
+	Text  string `yaml:"text"`
 }
 
 type Ruleset struct {
@@ -281,7 +307,10 @@ func at(n *yaml.Node, keys ...string) *yaml.Node {
 
 func reflectValue(p any) reflect.Value { return reflect.ValueOf(p).Elem() }
 
-var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+var (
+	idPattern      = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+	channelPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{3,31}$`)
+)
 
 func (v *validator) id(n *yaml.Node, path, id string, seen map[string]string) {
 	switch {
@@ -328,14 +357,22 @@ func (v *validator) config(c *Config) {
 func (v *validator) source(s *Source, path string, seen map[string]string) {
 	v.id(s.pos, path, s.ID, seen)
 	switch s.Kind {
-	case "html", "json":
-		v.errorf(at(s.pos, "kind"), path+".kind", "kind %s is not implemented yet (rss is)", s.Kind)
-	case "rss":
+	case "rss", "html", "json":
 		if u, err := url.Parse(s.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			v.errorf(at(s.pos, "url"), path+".url", "%s source needs an http(s) url, not %q", s.Kind, s.URL)
 		}
+		switch {
+		case s.Kind == "html" && s.Selectors.Item == "":
+			v.errorf(at(s.pos, "selectors"), path+".selectors.item", "html source needs the selector of its items")
+		case s.Kind == "html" && s.Follow && s.Selectors.FullText == "":
+			v.errorf(at(s.pos, "follow"), path+".selectors.full_text", "follow needs the selector of the full text")
+		case s.Kind == "json" && s.Fields.Title == "" && s.Fields.Text == "":
+			v.errorf(at(s.pos, "fields"), path+".fields", "json source needs the path of its items' title or text")
+		}
 	case "telegram":
-		v.errorf(at(s.pos, "kind"), path+".kind", "kind telegram is not implemented yet (rss is)")
+		if !channelPattern.MatchString(s.Channel) {
+			v.errorf(at(s.pos, "channel"), path+".channel", "telegram source needs a public channel's username, not %q", s.Channel)
+		}
 	case "":
 		v.errorf(at(s.pos, "kind"), path+".kind", "missing kind (rss, telegram, html or json)")
 	default:

@@ -96,8 +96,11 @@ func (p *pipeline) Handle(ctx context.Context, r sources.Result) error {
 	// transaction.
 	var matched map[string][]rules.Match
 	if polled && len(r.Items) > 0 {
-		var err error
-		if matched, err = p.match(ctx, run, src, r.Items); err != nil {
+		st, err := p.st.GetSourceState(ctx, src.ID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if matched, err = p.match(ctx, run, src, r.Items, !st.Seen); err != nil {
 			return err
 		}
 	}
@@ -125,14 +128,34 @@ func (p *pipeline) Handle(ctx context.Context, r sources.Result) error {
 	})
 }
 
+// Push takes items that reached a source without a poll (a post of a
+// channel the Telegram bot is a member of): stored, matched and raised like
+// a poll's, in one transaction, but without touching the source's poll
+// state. A pushed item is live news, so it may alert even before the
+// source's first poll; if a poll brings it too, it is not new again.
+func (p *pipeline) Push(ctx context.Context, source string, items []sources.Item) error {
+	run := p.cfg.Load()
+	src, ok := run.sources[source]
+	if !ok {
+		return nil
+	}
+	matched, err := p.match(ctx, run, src, items, false)
+	if err != nil {
+		return err
+	}
+	return p.st.WithTx(ctx, func(tx *sql.Tx) error {
+		fresh, err := p.st.SaveItemsTx(ctx, tx, items)
+		if err != nil {
+			return err
+		}
+		return p.raise(ctx, tx, run, src, fresh, matched)
+	})
+}
+
 // match runs the rules on the items of a poll that are new and may
 // alert: on a source's first fetch only the newest backfill items may;
 // items older than max_age never do. It returns the matches by item id.
-func (p *pipeline) match(ctx context.Context, run *running, src Source, items []sources.Item) (map[string][]rules.Match, error) {
-	st, err := p.st.GetSourceState(ctx, src.ID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, err
-	}
+func (p *pipeline) match(ctx context.Context, run *running, src Source, items []sources.Item, first bool) (map[string][]rules.Match, error) {
 	ids := make([]string, len(items))
 	for i, it := range items {
 		ids[i] = it.ID
@@ -147,7 +170,7 @@ func (p *pipeline) match(ctx context.Context, run *running, src Source, items []
 			unknown = append(unknown, it)
 		}
 	}
-	if !st.Seen {
+	if first {
 		// Newest first, so that backfill keeps the latest.
 		slices.SortStableFunc(unknown, func(a, b sources.Item) int { return b.Published.Compare(a.Published) })
 		unknown = unknown[:min(src.Backfill, len(unknown))]
