@@ -4,10 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/alertbot/alertbot/bot"
 	"github.com/alertbot/alertbot/bot/slack"
 	"github.com/alertbot/alertbot/bot/telegram"
+	"github.com/alertbot/alertbot/sources"
+	tgsource "github.com/alertbot/alertbot/sources/telegram"
 )
 
 // chats are the chat platforms the environment enables, nil when not.
@@ -71,6 +75,7 @@ func (s *Service) listenChats(cfg *Config, c chats, getenv func(string) string) 
 					s.log.Error("move chat", "chat", from, "to", to, "error", err)
 				}
 			},
+			ChannelPost: s.channelPost,
 		}
 		switch cfg.Telegram.Mode {
 		case "polling":
@@ -111,4 +116,19 @@ func (s *Service) listenChats(cfg *Config, c chats, getenv func(string) string) 
 		}
 	}
 	return nil
+}
+
+// channelPost gives a post the bot received from a channel it is a member
+// of to the telegram sources watching that channel, at once: the same item
+// the source will read from the channel's preview, so it alerts once.
+func (s *Service) channelPost(channel string, post int64, text string, at time.Time) {
+	for _, src := range s.pipe.cfg.Load().sources {
+		if src.Kind != "telegram" || !strings.EqualFold(strings.TrimPrefix(src.Channel, "@"), channel) {
+			continue
+		}
+		source := &tgsource.Source{ID: src.ID, Channel: src.Channel, Lang: src.Lang}
+		if err := s.pipe.Push(s.stopping, src.ID, []sources.Item{source.PostItem(channel, post, text, at)}); err != nil {
+			s.log.Error("channel post", "source", src.ID, "post", post, "error", err)
+		}
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/alertbot/alertbot/rules"
+	"github.com/alertbot/alertbot/sources/web"
 )
 
 // Config is the configuration file (DESIGN.md §4). Secrets never live in
@@ -61,7 +62,7 @@ type Source struct {
 	Backfill   int           `yaml:"backfill"`
 	MaxAge     time.Duration `yaml:"max_age"`
 	FloodLimit int           `yaml:"flood_limit"`
-	Verified   bool          `yaml:"verified"` // the source was checked to answer as configured
+	Verified   bool          `yaml:"verified"`  // the source was checked to answer as configured
 	Selectors  Selectors     `yaml:"selectors"` // kind html
 	Follow     bool          `yaml:"follow"`    // kind html: fetch each new item's page for its full text
 	Fields     Fields        `yaml:"fields"`    // kind json
@@ -364,8 +365,14 @@ func (v *validator) source(s *Source, path string, seen map[string]string) {
 		switch {
 		case s.Kind == "html" && s.Selectors.Item == "":
 			v.errorf(at(s.pos, "selectors"), path+".selectors.item", "html source needs the selector of its items")
-		case s.Kind == "html" && s.Follow && s.Selectors.FullText == "":
-			v.errorf(at(s.pos, "follow"), path+".selectors.full_text", "follow needs the selector of the full text")
+		case s.Kind == "html":
+			sel := s.Selectors
+			if err := (web.Selectors{Item: sel.Item, Title: sel.Title, Link: sel.Link, Date: sel.Date, Text: sel.Text, FullText: sel.FullText}).Check(); err != nil {
+				v.errorf(at(s.pos, "selectors"), path+".selectors", "%v", err)
+			}
+			if s.Follow && sel.FullText == "" {
+				v.errorf(at(s.pos, "follow"), path+".selectors.full_text", "follow needs the selector of the full text")
+			}
 		case s.Kind == "json" && s.Fields.Title == "" && s.Fields.Text == "":
 			v.errorf(at(s.pos, "fields"), path+".fields", "json source needs the path of its items' title or text")
 		}

@@ -163,6 +163,19 @@ subscriptions:
 			`c.yaml:17:11: subscriptions[0].chat: chat "whatsapp:123": want telegram:ID, telegram:ID/THREAD or slack:CHANNEL`,
 			`c.yaml:17:5: subscriptions[0].rulesets[0]: no rule set "nope"`,
 		}},
+		{"new kinds", `
+sources:
+  - {id: t, kind: telegram, channel: "@MID Russia"}
+  - {id: h, kind: html, url: "https://mid.ru/ru/foreign_policy/news/", selectors: {item: "a.announce__link[", title: x}}
+  - {id: h2, kind: html, url: "https://mid.ru/", selectors: {item: a}, follow: true}
+  - {id: j, kind: json, url: "https://usun.usmission.gov/wp-json/wp/v2/posts", fields: {date: date}}
+rulesets: []
+`, []string{
+			`c.yaml:3:38: sources[0].channel: telegram source needs a public channel's username, not "@MID Russia"`,
+			`c.yaml:4:83: sources[1].selectors: selector Item "a.announce__link[": expected identifier, found EOF instead`,
+			`c.yaml:5:80: sources[2].selectors.full_text: follow needs the selector of the full text`,
+			`c.yaml:6:88: sources[3].fields: json source needs the path of its items' title or text`,
+		}},
 		{"wrong types", `
 sources:
   - id: a

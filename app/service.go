@@ -25,6 +25,8 @@ import (
 	"github.com/alertbot/alertbot/bot/console"
 	"github.com/alertbot/alertbot/sources"
 	"github.com/alertbot/alertbot/sources/feed"
+	tgsource "github.com/alertbot/alertbot/sources/telegram"
+	"github.com/alertbot/alertbot/sources/web"
 	"github.com/alertbot/alertbot/store"
 )
 
@@ -237,12 +239,22 @@ func (s *Service) targetsOf(ctx context.Context, cfg *Config) ([]sources.Target,
 		switch src.Kind {
 		case "rss":
 			source = &feed.Source{ID: src.ID, URL: src.URL, UserAgent: src.UserAgent, Lang: src.Lang, Fetcher: s.fetcher}
+		case "telegram":
+			source = &tgsource.Source{ID: src.ID, Channel: src.Channel, UserAgent: src.UserAgent, Lang: src.Lang, Fetcher: s.fetcher}
+		case "html":
+			sel := src.Selectors
+			source = &web.HTMLSource{ID: src.ID, URL: src.URL, UserAgent: src.UserAgent, Lang: src.Lang, Fetcher: s.fetcher, Follow: src.Follow,
+				Selectors: web.Selectors{Item: sel.Item, Title: sel.Title, Link: sel.Link, Date: sel.Date, DateLayout: sel.DateLayout, Text: sel.Text, FullText: sel.FullText}}
+		case "json":
+			f := src.Fields
+			source = &web.JSONSource{ID: src.ID, URL: src.URL, UserAgent: src.UserAgent, Lang: src.Lang, Fetcher: s.fetcher,
+				Fields: web.Fields{Items: f.Items, ID: f.ID, Title: f.Title, Link: f.Link, Date: f.Date, Text: f.Text}}
 		default:
-			return nil, fmt.Errorf("app: source %s: kind %s is not implemented yet", src.ID, src.Kind)
+			return nil, fmt.Errorf("app: source %s: unknown kind %s", src.ID, src.Kind)
 		}
 		st := saved[src.ID]
-		host := ""
-		if u, err := url.Parse(src.URL); err == nil {
+		host := "t.me" // every channel's preview
+		if u, err := url.Parse(src.URL); err == nil && src.URL != "" {
 			host = u.Hostname()
 		}
 		targets = append(targets, sources.Target{
