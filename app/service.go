@@ -222,6 +222,26 @@ func (s *Service) newRunning(cfg *Config, lib *Library) *running {
 	return r
 }
 
+// NewSource returns the source of kind src.Kind that src configures,
+// fetching through f.
+func NewSource(src Source, f *sources.Fetcher) (sources.Source, error) {
+	switch src.Kind {
+	case "rss":
+		return &feed.Source{ID: src.ID, URL: src.URL, UserAgent: src.UserAgent, Lang: src.Lang, Fetcher: f}, nil
+	case "telegram":
+		return &tgsource.Source{ID: src.ID, Channel: src.Channel, UserAgent: src.UserAgent, Lang: src.Lang, Fetcher: f}, nil
+	case "html":
+		sel := src.Selectors
+		return &web.HTMLSource{ID: src.ID, URL: src.URL, UserAgent: src.UserAgent, Lang: src.Lang, Fetcher: f, Follow: src.Follow,
+			Selectors: web.Selectors{Item: sel.Item, Title: sel.Title, Link: sel.Link, Date: sel.Date, DateLayout: sel.DateLayout, Text: sel.Text, FullText: sel.FullText}}, nil
+	case "json":
+		fl := src.Fields
+		return &web.JSONSource{ID: src.ID, URL: src.URL, UserAgent: src.UserAgent, Lang: src.Lang, Fetcher: f,
+			Fields: web.Fields{Items: fl.Items, ID: fl.ID, Title: fl.Title, Link: fl.Link, Date: fl.Date, Text: fl.Text}}, nil
+	}
+	return nil, fmt.Errorf("app: source %s: unknown kind %s", src.ID, src.Kind)
+}
+
 // targetsOf turns the config's sources into the Poller's targets, with
 // the state and health each had when alertbot last stopped.
 func (s *Service) targetsOf(ctx context.Context, cfg *Config) ([]sources.Target, error) {
@@ -235,22 +255,9 @@ func (s *Service) targetsOf(ctx context.Context, cfg *Config) ([]sources.Target,
 	}
 	var targets []sources.Target
 	for _, src := range cfg.Sources {
-		var source sources.Source
-		switch src.Kind {
-		case "rss":
-			source = &feed.Source{ID: src.ID, URL: src.URL, UserAgent: src.UserAgent, Lang: src.Lang, Fetcher: s.fetcher}
-		case "telegram":
-			source = &tgsource.Source{ID: src.ID, Channel: src.Channel, UserAgent: src.UserAgent, Lang: src.Lang, Fetcher: s.fetcher}
-		case "html":
-			sel := src.Selectors
-			source = &web.HTMLSource{ID: src.ID, URL: src.URL, UserAgent: src.UserAgent, Lang: src.Lang, Fetcher: s.fetcher, Follow: src.Follow,
-				Selectors: web.Selectors{Item: sel.Item, Title: sel.Title, Link: sel.Link, Date: sel.Date, DateLayout: sel.DateLayout, Text: sel.Text, FullText: sel.FullText}}
-		case "json":
-			f := src.Fields
-			source = &web.JSONSource{ID: src.ID, URL: src.URL, UserAgent: src.UserAgent, Lang: src.Lang, Fetcher: s.fetcher,
-				Fields: web.Fields{Items: f.Items, ID: f.ID, Title: f.Title, Link: f.Link, Date: f.Date, Text: f.Text}}
-		default:
-			return nil, fmt.Errorf("app: source %s: unknown kind %s", src.ID, src.Kind)
+		source, err := NewSource(src, s.fetcher)
+		if err != nil {
+			return nil, err
 		}
 		st := saved[src.ID]
 		host := "t.me" // every channel's preview

@@ -53,7 +53,7 @@ func commands() []command {
 	return []command{
 		{"run", "[-config FILE]", "poll the sources, match, and deliver alerts until interrupted", runRun},
 		{"demo", "[-config FILE]", "offline, in seconds: serve sample feeds on loopback and show the alerts they raise", runDemo},
-		{"fetch", "[-json] [-kind rss] URL|FILE", "fetch and parse one source once and print its items", runFetch},
+		{"fetch", "[-json] [-kind rss|telegram|html|json] URL|FILE", "fetch and parse one source once and print its items", runFetch},
 		{"check", "[-config FILE]", "validate the config and every rule, and run the rules' examples", runCheck},
 		{"test", "[-config FILE] [FILE...]", "run rule test files (texts with the rules they must and must not raise)", runTest},
 		{"match", "[-config FILE] [-json] [FILE|-]...", "run the rules on documents and print what matched and why", runMatch},
