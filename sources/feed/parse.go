@@ -14,6 +14,7 @@ import (
 	"github.com/mmcdole/gofeed"
 
 	"github.com/alertbot/alertbot/sources"
+	"github.com/alertbot/alertbot/sources/htmltext"
 )
 
 // Accept is the Accept header to send when fetching a feed.
@@ -64,7 +65,7 @@ func Parse(body []byte, contentType string, baseURL string, now time.Time) (*Fee
 		base, _ = url.Parse(baseURL) // nil on error: links stay as written
 	}
 	f := &Feed{
-		Title:  plainText(gf.Title, true),
+		Title:  htmltext.Plain(gf.Title, true),
 		Lang:   langCode(gf.Language),
 		Format: format(gf),
 	}
@@ -197,9 +198,9 @@ func buildItems(in []*gofeed.Item, base *url.URL, lang string, now time.Time) []
 			continue
 		}
 		c := candidate{guid: strings.TrimSpace(it.GUID)}
-		c.item.Title = plainText(it.Title, true)
-		c.item.Text = plainText(it.Description, false)
-		if content := plainText(it.Content, false); len(content) > len(c.item.Text) {
+		c.item.Title = htmltext.Plain(it.Title, true)
+		c.item.Text = htmltext.Plain(it.Description, false)
+		if content := htmltext.Plain(it.Content, false); len(content) > len(c.item.Text) {
 			c.item.Text = content
 		}
 		if c.item.Title == "" && c.item.Text == "" {

@@ -14,6 +14,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/alertbot/alertbot/sources"
+	"github.com/alertbot/alertbot/sources/htmltext"
 )
 
 // The Cursor of an html source with Follow remembers the links of the
@@ -146,7 +147,7 @@ func (s *HTMLSource) fullText(ctx context.Context, link string, fullText goquery
 	if err != nil {
 		return "", err
 	}
-	text := nodesText(doc.FindMatcher(fullText).Nodes, false)
+	text := htmltext.Nodes(doc.FindMatcher(fullText).Nodes, false)
 	if text == "" {
 		return "", fmt.Errorf("selector FullText %q %w on %s", s.Selectors.FullText, ErrNoMatch, link)
 	}

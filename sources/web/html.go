@@ -15,6 +15,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/alertbot/alertbot/sources"
+	"github.com/alertbot/alertbot/sources/htmltext"
 )
 
 // Accept is the Accept header of html sources and of followed pages.
@@ -205,13 +206,13 @@ func (s *HTMLSource) Parse(body []byte, contentType, pageURL string, now time.Ti
 	for _, el := range found.EachIter() {
 		it := sources.Item{Source: s.ID, Lang: lang, Published: now.UTC()}
 		if m.title != nil {
-			it.Title = nodesText(el.FindMatcher(m.title).First().Nodes, true)
+			it.Title = htmltext.Nodes(el.FindMatcher(m.title).First().Nodes, true)
 		} else {
-			it.Title = nodesText(el.Nodes, true)
+			it.Title = htmltext.Nodes(el.Nodes, true)
 		}
 		it.URL = sources.CleanURL(resolve(base, itemHref(el, m.link)))
 		if m.text != nil {
-			it.Text = nodesText(el.FindMatcher(m.text).Nodes, false)
+			it.Text = htmltext.Nodes(el.FindMatcher(m.text).Nodes, false)
 		}
 		hasDate := false
 		if m.date != nil {
@@ -299,7 +300,7 @@ func itemDate(el *goquery.Selection, layout string, loc *time.Location, now time
 			return t, true
 		}
 	}
-	return parseDate(nodesText(el.Nodes, true), layout, loc, now)
+	return parseDate(htmltext.Nodes(el.Nodes, true), layout, loc, now)
 }
 
 // fillEmpty copies into it the fields of dup that it lacks; a date read

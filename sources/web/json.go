@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/alertbot/alertbot/sources"
+	"github.com/alertbot/alertbot/sources/htmltext"
 )
 
 // AcceptJSON is the Accept header of json sources.
@@ -102,8 +103,8 @@ func (s *JSONSource) Parse(body []byte, docURL string, now time.Time) ([]sources
 		}
 		it := sources.Item{
 			Source:    s.ID,
-			Title:     plainText(field(v, s.Fields.Title), true),
-			Text:      plainText(field(v, s.Fields.Text), false),
+			Title:     htmltext.Plain(field(v, s.Fields.Title), true),
+			Text:      htmltext.Plain(field(v, s.Fields.Text), false),
 			Lang:      s.Lang,
 			Published: now.UTC(),
 		}

@@ -1,66 +1,9 @@
 package web
 
 import (
-	"strings"
 	"testing"
 	"time"
-
-	"golang.org/x/net/html"
 )
-
-func TestPlainText(t *testing.T) {
-	tests := []struct {
-		name       string
-		in         string
-		singleLine bool
-		want       string
-	}{
-		{"plain", "  Statement  on\tUkraine ", false, "Statement on Ukraine"},
-		{"entities", "Russia&#8217;s &#8220;strikes&#8221; &amp; more&nbsp;here", true, "Russia’s “strikes” & more here"},
-		{"paragraphs", "<p>One.</p>\n<p>Two <b>bold</b>.</p>", false, "One.\nTwo bold."},
-		{"br in a title", "Line<br/>two", true, "Line two"},
-		{"br in a text", "Line<br />\ntwo", false, "Line\ntwo"},
-		{"script and style dropped", "<p>a</p><script>x()</script><style>p{}</style><p>b</p>", false, "a\nb"},
-		{"table cells", "<table><tr><td>1</td><td>2</td></tr></table>", false, "1 2"},
-		{"invisible characters", "Secu\u00ADrity\u200B Council", true, "Security Council"},
-		{"invalid UTF-8", "a\xffb", true, "a\uFFFDb"},
-		{"unclosed tag", "<p>text <a href=", false, "text"},
-		{"empty", "", false, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := plainText(tt.in, tt.singleLine); got != tt.want {
-				t.Errorf("plainText(%q, %v) = %q, want %q", tt.in, tt.singleLine, got, tt.want)
-			}
-		})
-	}
-}
-
-func TestNodesText(t *testing.T) {
-	tests := []struct {
-		name       string
-		in         string
-		singleLine bool
-		want       string
-	}{
-		{"paragraphs", "<div><p>One.</p><p>Two&nbsp;<i>it</i>.</p></div>", false, "One.\nTwo it."},
-		{"title with br", "<h1>Briefing<br>by the spokesperson</h1>", true, "Briefing by the spokesperson"},
-		{"script dropped", "<div>a<script>var x = '<p>';</script><noscript>n</noscript>b</div>", false, "ab"},
-		{"comment dropped", "<p>a<!-- hidden -->b</p>", false, "ab"},
-		{"list", "<ul><li>Japan</li><li>Korea</li></ul>", false, "Japan\nKorea"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			doc, err := html.Parse(strings.NewReader(tt.in))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := nodesText([]*html.Node{doc}, tt.singleLine); got != tt.want {
-				t.Errorf("nodesText(%q, %v) = %q, want %q", tt.in, tt.singleLine, got, tt.want)
-			}
-		})
-	}
-}
 
 func TestParseDate(t *testing.T) {
 	utc := func(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, time.UTC) }

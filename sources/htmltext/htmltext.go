@@ -1,4 +1,6 @@
-package feed
+// Package htmltext turns HTML into the plain text that rules match: the
+// one rule for every source that reads HTML (feeds, pages, listings).
+package htmltext
 
 import (
 	"strings"
@@ -9,17 +11,17 @@ import (
 	"golang.org/x/net/html/atom"
 )
 
-// plainText turns the HTML (or plain text) of a feed field into plain text:
-// tags removed, entities decoded, the text of script, style and the like
-// dropped, block elements (p, div, li, h1, tr, …) and br ending a line, runs
-// of white space collapsed to one space within a line, blank lines dropped,
-// invisible characters that split words (soft hyphen, zero-width space, word
-// joiner, BOM) removed. Lines are joined with "\n", or with " " when
-// singleLine is set (titles).
+// Plain turns HTML (or plain text) from a feed or a listing into plain
+// text: tags removed, entities decoded, the text of script, style and the
+// like dropped, block elements (p, div, li, h1, tr, …) and br ending a line,
+// white space collapsed within a line, blank lines dropped, invisible
+// characters that split words (soft hyphen, zero-width space, word joiner,
+// BOM) removed. Lines are joined with "\n", or with " " when singleLine is
+// set (titles).
 //
 // Plain text that happens to contain "<" followed by a letter loses what the
-// tokenizer takes for a tag; feeds escape such text, so this is rare.
-func plainText(s string, singleLine bool) string {
+// tokenizer takes for a tag; sources escape such text, so this is rare.
+func Plain(s string, singleLine bool) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
@@ -33,8 +35,8 @@ func plainText(s string, singleLine bool) string {
 	return normalizeLines(b.String(), singleLine)
 }
 
-// writeHTMLText writes the text of an HTML fragment to b with a "\n" for
-// every block boundary and br.
+// writeHTMLText writes the text of an HTML fragment to b, through the
+// tokenizer, with a line break at every block boundary and br.
 func writeHTMLText(b *strings.Builder, s string) {
 	z := html.NewTokenizer(strings.NewReader(s))
 	skip := 0 // depth inside elements whose text is not content
@@ -51,15 +53,12 @@ func writeHTMLText(b *strings.Builder, s string) {
 			a := atom.Lookup(name)
 			if skippedElements[a] {
 				skip++
-			} else if blockElements[a] {
-				b.WriteByte('\n')
-			} else if cellElements[a] {
-				b.WriteByte(' ')
+			} else {
+				b.WriteString(separator(a))
 			}
 		case html.SelfClosingTagToken:
 			name, _ := z.TagName()
-			a := atom.Lookup(name)
-			if blockElements[a] {
+			if a := atom.Lookup(name); blockElements[a] {
 				b.WriteByte('\n')
 			}
 		case html.EndTagToken:
@@ -69,13 +68,57 @@ func writeHTMLText(b *strings.Builder, s string) {
 				if skip > 0 {
 					skip--
 				}
-			} else if blockElements[a] {
-				b.WriteByte('\n')
-			} else if cellElements[a] {
-				b.WriteByte(' ')
+			} else {
+				b.WriteString(separator(a))
 			}
 		}
 	}
+}
+
+// Nodes returns the plain text of parsed nodes (the matches of a
+// selector), by the rules of plainText; each node ends a line.
+func Nodes(nodes []*html.Node, singleLine bool) string {
+	var b strings.Builder
+	for _, n := range nodes {
+		writeNodeText(&b, n)
+		b.WriteByte('\n')
+	}
+	return normalizeLines(b.String(), singleLine)
+}
+
+// writeNodeText writes the text under n to b. The parser nests at most 512
+// elements deep, which bounds the recursion.
+func writeNodeText(b *strings.Builder, n *html.Node) {
+	switch n.Type {
+	case html.TextNode:
+		b.WriteString(n.Data)
+		return
+	case html.ElementNode:
+		if skippedElements[n.DataAtom] {
+			return
+		}
+	case html.DocumentNode:
+	default:
+		return // comments, doctypes
+	}
+	sep := separator(n.DataAtom)
+	b.WriteString(sep)
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		writeNodeText(b, c)
+	}
+	b.WriteString(sep)
+}
+
+// separator is what the start and the end of an element write: a line
+// break for block elements, a space for table cells, nothing otherwise.
+func separator(a atom.Atom) string {
+	switch {
+	case blockElements[a]:
+		return "\n"
+	case a == atom.Td || a == atom.Th:
+		return " "
+	}
+	return ""
 }
 
 // blockElements end a line where they start and where they end.
@@ -89,9 +132,6 @@ var blockElements = map[atom.Atom]bool{
 	atom.Details: true, atom.Summary: true,
 }
 
-// cellElements separate their text from the next cell's by a space.
-var cellElements = map[atom.Atom]bool{atom.Td: true, atom.Th: true}
-
 // skippedElements hold no readable text.
 var skippedElements = map[atom.Atom]bool{
 	atom.Script: true, atom.Style: true, atom.Template: true, atom.Noscript: true,
@@ -99,7 +139,8 @@ var skippedElements = map[atom.Atom]bool{
 }
 
 // normalizeLines collapses white space within each line, drops blank lines
-// and invisible characters, and joins the lines with "\n" (or " ").
+// and invisible characters that split words (soft hyphen, zero-width space,
+// word joiner, BOM), and joins the lines with "\n" (or " ").
 func normalizeLines(s string, singleLine bool) string {
 	var b strings.Builder
 	b.Grow(len(s))
@@ -115,7 +156,6 @@ func normalizeLines(s string, singleLine bool) string {
 		case unicode.IsSpace(r):
 			pendingSpace = true
 		case r == '\u00AD' || r == '\u200B' || r == '\u2060' || r == '\uFEFF':
-			// invisible, and would split a word for matching
 		case unicode.IsControl(r):
 			pendingSpace = true
 		default:
