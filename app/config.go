@@ -54,7 +54,7 @@ type Source struct {
 	ID         string        `yaml:"id"`
 	Title      string        `yaml:"title"`
 	Kind       string        `yaml:"kind"` // rss, telegram, html, json
-	URL        string        `yaml:"url"`
+	URL        string        `yaml:"url"`  // kind telegram: the preview's base, default https://t.me
 	Channel    string        `yaml:"channel"`
 	Every      time.Duration `yaml:"every"`
 	Lang       string        `yaml:"lang"`
@@ -377,6 +377,9 @@ func (v *validator) source(s *Source, path string, seen map[string]string) {
 			v.errorf(at(s.pos, "fields"), path+".fields", "json source needs the path of its items' title or text")
 		}
 	case "telegram":
+		if u, err := url.Parse(s.URL); s.URL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+			v.errorf(at(s.pos, "url"), path+".url", "a telegram source's url is the preview's base (default https://t.me), not %q", s.URL)
+		}
 		if !channelPattern.MatchString(s.Channel) {
 			v.errorf(at(s.pos, "channel"), path+".channel", "telegram source needs a public channel's username, not %q", s.Channel)
 		}

@@ -20,20 +20,22 @@ import (
 	"github.com/alertbot/alertbot/sources"
 )
 
-// The demo's feeds: each as first fetched (-1) and an hour later with new
-// items on top (-2). {{NOW-5m}} in a date stands for five minutes ago.
+// The demo's feeds and a channel's t.me/s page: each as first fetched (-1)
+// and an hour later with new items (-2). {{NOW-5m}} in a date stands for
+// five minutes ago.
 //
-//go:embed demo/*.xml
+//go:embed demo/*.xml demo/*.html
 var demoFeeds embed.FS
 
 // demoSources are the bundled feeds: demo/FILE-1.xml and demo/FILE-2.xml.
 var demoSources = []struct {
 	id, title, file, lang string
-	atom                  bool // Atom 1.0; else RSS 2.0
+	kind                  string // rss, atom (Atom 1.0, of kind rss), or telegram (a t.me/s page)
 }{
-	{"un-press", "UN Meetings Coverage and Press Releases", "un-press", "en", false},
-	{"tass", "TASS", "tass", "ru", false},
-	{"mfa", "Ministry of Foreign Affairs", "mfa", "", true},
+	{"un-press", "UN Meetings Coverage and Press Releases", "un-press", "en", "rss"},
+	{"tass", "TASS", "tass", "ru", "rss"},
+	{"mfa", "Ministry of Foreign Affairs", "mfa", "", "atom"},
+	{"mid-telegram", "Russian MFA (Telegram)", "mid-tg", "ru", "telegram"},
 }
 
 // DemoTimeout bounds the demo: it normally ends in a few seconds.
@@ -67,10 +69,14 @@ func Demo(ctx context.Context, cfg *Config, w io.Writer, log *slog.Logger) error
 	demo.HTTP.Listen = ""
 	demo.Sources = nil
 	for _, s := range demoSources {
-		demo.Sources = append(demo.Sources, Source{
+		src := Source{
 			ID: s.id, Title: s.title, Kind: "rss", URL: "http://" + ln.Addr().String() + "/" + s.file + ".xml",
 			Lang: s.lang, Every: 500 * time.Millisecond, MaxAge: DefaultMaxAge, FloodLimit: DefaultFloodLimit,
-		})
+		}
+		if s.kind == "telegram" {
+			src.Kind, src.Channel, src.URL = "telegram", "MID_Russia", "http://"+ln.Addr().String()
+		}
+		demo.Sources = append(demo.Sources, src)
 	}
 	svc, err := Open(ctx, &demo, Options{
 		Stdout: w, Logger: log, Storage: "sqlite:" + filepath.Join(dir, "demo.db"),
@@ -80,7 +86,7 @@ func Demo(ctx context.Context, cfg *Config, w io.Writer, log *slog.Logger) error
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "alertbot demo: %d rules; serving %d sample feeds on http://%s\n", svc.pipe.cfg.Load().lib.Matcher.Rules(), len(demoSources), ln.Addr())
+	fmt.Fprintf(w, "alertbot demo: %d rules; serving %d sample feeds and a Telegram channel's page on http://%s\n", svc.pipe.cfg.Load().lib.Matcher.Rules(), len(demoSources)-1, ln.Addr())
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -174,20 +180,26 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 var nowPlaceholder = regexp.MustCompile(`\{\{NOW-(\d+)m\}\}`)
 
-// demoHandler serves /FILE.xml as the bundled FILE-V.xml of the current
-// version, with {{NOW-Nm}} made a date N minutes ago.
+// demoHandler serves /FILE.xml, or /s/MID_Russia for the channel, as the
+// bundled file of the current version, with {{NOW-Nm}} made a date N
+// minutes ago.
 func demoHandler(version *atomic.Int32) http.Handler {
 	mux := http.NewServeMux()
 	for _, src := range demoSources {
-		mux.HandleFunc("GET /"+src.file+".xml", func(w http.ResponseWriter, r *http.Request) {
-			data, err := demoFeeds.ReadFile(fmt.Sprintf("demo/%s-%d.xml", src.file, version.Load()))
+		pattern, ext := "GET /"+src.file+".xml", "xml"
+		layout, contentType := time.RFC1123Z, "application/rss+xml; charset=utf-8"
+		switch src.kind {
+		case "atom":
+			layout, contentType = time.RFC3339, "application/atom+xml; charset=utf-8"
+		case "telegram":
+			pattern, ext = "GET /s/MID_Russia", "html"
+			layout, contentType = time.RFC3339, "text/html; charset=utf-8"
+		}
+		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			data, err := demoFeeds.ReadFile(fmt.Sprintf("demo/%s-%d.%s", src.file, version.Load(), ext))
 			if err != nil {
 				http.Error(w, err.Error(), http.StatusInternalServerError)
 				return
-			}
-			layout, contentType := time.RFC1123Z, "application/rss+xml; charset=utf-8"
-			if src.atom {
-				layout, contentType = time.RFC3339, "application/atom+xml; charset=utf-8"
 			}
 			now := time.Now().UTC()
 			body := nowPlaceholder.ReplaceAllFunc(data, func(m []byte) []byte {

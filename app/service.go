@@ -229,7 +229,7 @@ func NewSource(src Source, f *sources.Fetcher) (sources.Source, error) {
 	case "rss":
 		return &feed.Source{ID: src.ID, URL: src.URL, UserAgent: src.UserAgent, Lang: src.Lang, Fetcher: f}, nil
 	case "telegram":
-		return &tgsource.Source{ID: src.ID, Channel: src.Channel, UserAgent: src.UserAgent, Lang: src.Lang, Fetcher: f}, nil
+		return &tgsource.Source{ID: src.ID, Channel: src.Channel, UserAgent: src.UserAgent, Lang: src.Lang, Fetcher: f, BaseURL: src.URL}, nil
 	case "html":
 		sel := src.Selectors
 		return &web.HTMLSource{ID: src.ID, URL: src.URL, UserAgent: src.UserAgent, Lang: src.Lang, Fetcher: f, Follow: src.Follow,
