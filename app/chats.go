@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -28,14 +29,14 @@ type chats struct {
 func chatsFromEnv(ctx context.Context, cfg *Config, getenv func(string) string) (chats, error) {
 	var c chats
 	if token := getenv("TELEGRAM_BOT_TOKEN"); token != "" {
-		tg, err := telegram.New(ctx, token, cmpOr(getenv("TELEGRAM_API_URL"), cfg.Telegram.APIURL))
+		tg, err := telegram.New(ctx, token, cmp.Or(getenv("TELEGRAM_API_URL"), cfg.Telegram.APIURL))
 		if err != nil {
 			return c, fmt.Errorf("app: telegram: %w", err)
 		}
 		c.telegram = tg
 	}
 	if token := getenv("SLACK_BOT_TOKEN"); token != "" {
-		c.slack = slack.New(token, cmpOr(getenv("SLACK_API_URL"), cfg.Slack.APIURL))
+		c.slack = slack.New(token, cmp.Or(getenv("SLACK_API_URL"), cfg.Slack.APIURL))
 	}
 	return c, nil
 }

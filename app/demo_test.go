@@ -26,9 +26,9 @@ func TestDemo(t *testing.T) {
 	for _, want := range []string{
 		"first poll: 25 items stored, no alerts",
 		"second poll: 15 new items, 9 alerts",
-		"Russian MFA (Telegram)",            // the channel's post alerted
+		"Russian MFA (Telegram)",               // the channel's post alerted
 		"временную поверенную в делах Эстонии", // a feminine form
-		"Russian chargé d’affaires summoned", // a typographic apostrophe
+		"Russian chargé d’affaires summoned",   // a typographic apostrophe
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, got)

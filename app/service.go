@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -101,7 +102,7 @@ func Open(ctx context.Context, cfg *Config, opt Options) (*Service, error) {
 		}
 		opt.Messengers = platforms.messengers()
 	}
-	storage := cmpOr(opt.Storage, os.Getenv("ALERTBOT_STORAGE"), cfg.Storage)
+	storage := cmp.Or(opt.Storage, opt.Getenv("ALERTBOT_STORAGE"), cfg.Storage)
 	lib, err := NewLibrary(cfg)
 	if err != nil {
 		return nil, err
@@ -124,20 +125,12 @@ func Open(ctx context.Context, cfg *Config, opt Options) (*Service, error) {
 	}
 	if cfg.HTTP.Listen != "" {
 		if s.ln, err = net.Listen("tcp", cfg.HTTP.Listen); err != nil {
+			s.stop()
 			st.Close()
 			return nil, fmt.Errorf("app: listen: %w", err)
 		}
 	}
 	return s, nil
-}
-
-func cmpOr(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 func (s *Service) start(ctx context.Context, cfg *Config, lib *Library, opt Options) error {
