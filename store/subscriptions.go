@@ -18,29 +18,33 @@ type Subscription struct {
 	MinSeverity string    // "" for all
 	MutedUntil  time.Time // zero: not muted
 	Static      bool      // from the config file (SyncStaticSubscriptions), not a chat command
+	DigestOnly  bool      // the chat gets these alerts only in its digest, not as they come
 }
 
-const subscriptionColumns = `platform, chat, topic, target, min_severity, muted_until, static`
+const subscriptionColumns = `platform, chat, topic, target, min_severity, muted_until, static, digest_only`
 
 func scanSubscription(sc interface{ Scan(...any) error }) (Subscription, error) {
 	var sub Subscription
-	err := sc.Scan(&sub.Platform, &sub.Chat, &sub.Topic, &sub.Target, &sub.MinSeverity, dbTime{&sub.MutedUntil}, &sub.Static)
+	err := sc.Scan(&sub.Platform, &sub.Chat, &sub.Topic, &sub.Target, &sub.MinSeverity, dbTime{&sub.MutedUntil}, &sub.Static,
+		&sub.DigestOnly)
 	return sub, err
 }
 
 const upsertSubscription = `INSERT INTO subscriptions (` + subscriptionColumns + `)
-	VALUES (?, ?, ?, ?, ?, ?, ?)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (platform, chat, topic, target) DO UPDATE SET
-		min_severity = excluded.min_severity, muted_until = excluded.muted_until, static = excluded.static`
+		min_severity = excluded.min_severity, muted_until = excluded.muted_until, static = excluded.static,
+		digest_only = excluded.digest_only`
 
 // AddSubscription stores sub, replacing the subscription of the same chat,
-// topic and target (so a second subscribe changes min_severity).
+// topic and target (so a second subscribe changes min_severity and
+// DigestOnly).
 func (s *Store) AddSubscription(ctx context.Context, sub Subscription) error {
 	if sub.Platform == "" || sub.Chat == "" || sub.Target == "" {
 		return errors.New("store: add subscription: platform, chat and target are required")
 	}
 	_, err := s.exec(ctx, upsertSubscription, sub.Platform, sub.Chat, sub.Topic, sub.Target, sub.MinSeverity,
-		s.d.timeArg(sub.MutedUntil), sub.Static)
+		s.d.timeArg(sub.MutedUntil), sub.Static, sub.DigestOnly)
 	if err != nil {
 		return fmt.Errorf("store: add subscription %s:%s %s: %w", sub.Platform, sub.Chat, sub.Target, err)
 	}
@@ -135,7 +139,7 @@ func (s *Store) SyncStaticSubscriptions(ctx context.Context, subs []Subscription
 				return errors.New("platform, chat and target are required")
 			}
 			if _, err := tx.ExecContext(ctx, s.d.rebind(upsertSubscription), sub.Platform, sub.Chat, sub.Topic,
-				sub.Target, sub.MinSeverity, s.d.timeArg(sub.MutedUntil), true); err != nil {
+				sub.Target, sub.MinSeverity, s.d.timeArg(sub.MutedUntil), true, sub.DigestOnly); err != nil {
 				return err
 			}
 		}
@@ -210,14 +214,17 @@ func (s *Store) PausedChats(ctx context.Context) ([]PausedChat, error) {
 	return out, nil
 }
 
-// MoveChat moves a chat's subscriptions and pause state to its new id
-// (Telegram's migrate_to_chat_id when a group becomes a supergroup).
-// Subscriptions the new chat already has win.
+// MoveChat moves a chat's subscriptions, pause state and digest schedule
+// to its new id (Telegram's migrate_to_chat_id when a group becomes a
+// supergroup), in one transaction. The schedule moved is the one whose
+// address is exactly platform:from (a group has no topics). Subscriptions
+// and a schedule the new chat already has win. Past digests (LastDigest)
+// stay with the old address.
 func (s *Store) MoveChat(ctx context.Context, platform, from, to string) error {
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		for _, q := range []string{
 			`INSERT INTO subscriptions (` + subscriptionColumns + `)
-				SELECT platform, ?, topic, target, min_severity, muted_until, static FROM subscriptions
+				SELECT platform, ?, topic, target, min_severity, muted_until, static, digest_only FROM subscriptions
 				WHERE platform = ? AND chat = ?
 				ON CONFLICT (platform, chat, topic, target) DO NOTHING`,
 			`INSERT INTO chat_state (platform, chat, paused_at, pause_reason)
@@ -233,6 +240,15 @@ func (s *Store) MoveChat(ctx context.Context, platform, from, to string) error {
 			if _, err := tx.ExecContext(ctx, s.d.rebind(`DELETE FROM `+table+` WHERE platform = ? AND chat = ?`), platform, from); err != nil {
 				return err
 			}
+		}
+		oldAddr, newAddr := platform+":"+from, platform+":"+to
+		if _, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO digest_schedules (`+digestScheduleColumns+`)
+			SELECT ?, cron, tz, quiet, static, since, last_due FROM digest_schedules WHERE chat = ?
+			ON CONFLICT (chat) DO NOTHING`), newAddr, oldAddr); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.d.rebind(`DELETE FROM digest_schedules WHERE chat = ?`), oldAddr); err != nil {
+			return err
 		}
 		return nil
 	})

@@ -35,6 +35,11 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 	t.Run("QueueDepth", func(t *testing.T) { testQueueDepth(t, open(t)) })
 	t.Run("Subscriptions", func(t *testing.T) { testSubscriptions(t, open(t)) })
 	t.Run("PausedChats", func(t *testing.T) { testPausedChats(t, open(t)) })
+	t.Run("DigestSchedules", func(t *testing.T) { testDigestSchedules(t, open(t)) })
+	t.Run("StaticDigestSchedules", func(t *testing.T) { testStaticDigestSchedules(t, open(t)) })
+	t.Run("QueueDigest", func(t *testing.T) { testQueueDigest(t, open(t)) })
+	t.Run("DigestRuns", func(t *testing.T) { testDigestRuns(t, open(t)) })
+	t.Run("ListAlertItems", func(t *testing.T) { testListAlertItems(t, open(t)) })
 	t.Run("Restart", func(t *testing.T) { testRestart(t, open(t)) })
 	t.Run("ConcurrentSaveItems", func(t *testing.T) { testConcurrent(t, open(t)) })
 }
@@ -756,7 +761,7 @@ func testSubscriptions(t *testing.T, st *store.Store) {
 		{Platform: "telegram", Chat: "-1001", Topic: "42", Target: "unsc"},
 		{Platform: "telegram", Chat: "-1001", Target: "unsc", MutedUntil: muted},
 		{Platform: "slack", Chat: "C0123", Target: "diplomacy"},
-		{Platform: "telegram", Chat: "-1002", Target: "diplomacy"},
+		{Platform: "telegram", Chat: "-1002", Target: "diplomacy", DigestOnly: true},
 	}
 	for _, s := range subs {
 		if err := st.AddSubscription(ctx, s); err != nil {
@@ -765,7 +770,7 @@ func testSubscriptions(t *testing.T, st *store.Store) {
 	}
 	// Subscribing again updates.
 	changed := subs[0]
-	changed.MinSeverity = "high"
+	changed.MinSeverity, changed.DigestOnly = "high", true
 	if err := st.AddSubscription(ctx, changed); err != nil {
 		t.Fatal(err)
 	}
@@ -819,7 +824,7 @@ func testSubscriptions(t *testing.T, st *store.Store) {
 	// Static subscriptions follow the config; the chats' own stay.
 	static := []store.Subscription{
 		{Platform: "telegram", Chat: "-1003", Target: "unsc", MinSeverity: "high"},
-		{Platform: "slack", Chat: "C0123", Target: "unsc"},
+		{Platform: "slack", Chat: "C0123", Target: "unsc", DigestOnly: true},
 	}
 	if err := st.SyncStaticSubscriptions(ctx, static); err != nil {
 		t.Fatal(err)
@@ -836,6 +841,23 @@ func testSubscriptions(t *testing.T, st *store.Store) {
 		t.Errorf("a static subscription dropped from the config stayed: %+v", got)
 	}
 
+	// MoveChat takes the chat's digest schedule along, LastDue and Since
+	// too, but not a topic's (whose address only starts the same) nor
+	// another platform's.
+	clk := newClock(st)
+	for _, d := range []store.DigestSchedule{
+		{Chat: "telegram:-1002", Cron: "0 9 * * *", TZ: "Europe/Moscow"},
+		{Chat: "telegram:-1002/5", Cron: "0 18 * * *"},
+		{Chat: "slack:-1002", Cron: "0 7 * * *"},
+	} {
+		if err := st.SetDigestSchedule(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	since := clk.now()
+	due := since.Add(time.Hour)
+	queueDigest(t, st, "telegram:-1002", due)
+	clk.advance(time.Hour)
 	if err := st.MoveChat(ctx, "telegram", "-1002", "-1009"); err != nil {
 		t.Fatal(err)
 	}
@@ -847,12 +869,38 @@ func testSubscriptions(t *testing.T, st *store.Store) {
 	if got := list("telegram", "-1002"); len(got) != 0 {
 		t.Errorf("the old chat kept %+v", got)
 	}
+	want := strings.Join([]string{
+		schedule(store.DigestSchedule{Chat: "slack:-1002", Cron: "0 7 * * *", Since: since}),
+		schedule(store.DigestSchedule{Chat: "telegram:-1002/5", Cron: "0 18 * * *", Since: since}),
+		schedule(store.DigestSchedule{Chat: "telegram:-1009", Cron: "0 9 * * *", TZ: "Europe/Moscow", Since: since, LastDue: due}),
+	}, "\n")
+	if got := schedules(t, st); got != want {
+		t.Errorf("schedules after MoveChat:\n%s\nwant\n%s", got, want)
+	}
+
+	// A schedule the new chat has wins.
+	if err := st.SetDigestSchedule(ctx, store.DigestSchedule{Chat: "slack:C0999", Cron: "30 8 * * 1-5"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetDigestSchedule(ctx, store.DigestSchedule{Chat: "slack:C0123", Cron: "0 9 * * *"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.MoveChat(ctx, "slack", "C0123", "C0999"); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := st.DigestScheduleOf(ctx, "slack:C0999"); err != nil || d.Cron != "30 8 * * 1-5" {
+		t.Errorf("the new chat's schedule after MoveChat = %+v, %v; want its own, cron 30 8 * * 1-5", d, err)
+	}
+	if _, err := st.DigestScheduleOf(ctx, "slack:C0123"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the old chat's schedule after MoveChat: err = %v, want ErrNotFound", err)
+	}
 }
 
 func equalSubs(a, b []store.Subscription) bool {
 	return slices.EqualFunc(a, b, func(x, y store.Subscription) bool {
 		return x.Platform == y.Platform && x.Chat == y.Chat && x.Topic == y.Topic && x.Target == y.Target &&
-			x.MinSeverity == y.MinSeverity && x.MutedUntil.Equal(y.MutedUntil) && x.Static == y.Static
+			x.MinSeverity == y.MinSeverity && x.MutedUntil.Equal(y.MutedUntil) && x.Static == y.Static &&
+			x.DigestOnly == y.DigestOnly
 	})
 }
 
@@ -1061,5 +1109,458 @@ func testConcurrent(t *testing.T, st *store.Store) {
 	}
 	if len(seen) != len(want) {
 		t.Errorf("%d items came back as new, want %d", len(seen), len(want))
+	}
+}
+
+// schedule formats d for comparisons.
+func schedule(d store.DigestSchedule) string {
+	return fmt.Sprintf("%s cron=%q tz=%q quiet=%q static=%v since=%s last_due=%s", d.Chat, d.Cron, d.TZ, d.Quiet,
+		d.Static, d.Since.Format(time.RFC3339Nano), d.LastDue.Format(time.RFC3339Nano))
+}
+
+// schedules returns DigestSchedules formatted, one a line.
+func schedules(t *testing.T, st *store.Store) string {
+	t.Helper()
+	ds, err := st.DigestSchedules(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s []string
+	for _, d := range ds {
+		s = append(s, schedule(d))
+	}
+	return strings.Join(s, "\n")
+}
+
+// queueDigest calls QueueDigestTx in a transaction of its own and returns
+// what it reported.
+func queueDigest(t *testing.T, st *store.Store, chat string, due time.Time) bool {
+	t.Helper()
+	var queued bool
+	err := st.WithTx(t.Context(), func(tx *sql.Tx) (err error) {
+		queued, err = st.QueueDigestTx(t.Context(), tx, chat, due)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return queued
+}
+
+func testDigestSchedules(t *testing.T, st *store.Store) {
+	ctx := t.Context()
+	clk := newClock(st)
+	const chat = "telegram:-1001234567890/3"
+	if _, err := st.DigestScheduleOf(ctx, chat); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("DigestScheduleOf of a chat without one: err = %v, want ErrNotFound", err)
+	}
+	if got := schedules(t, st); got != "" {
+		t.Errorf("DigestSchedules of a new store = %s", got)
+	}
+	t0 := clk.now()
+	due := t0.Add(21 * time.Hour)
+
+	// Each step sets a schedule for chat (Static, Since and LastDue in it
+	// are ignored) and wants the stored one; queue queues a digest first.
+	steps := []struct {
+		name    string
+		advance time.Duration
+		queue   time.Time
+		set     store.DigestSchedule
+		want    store.DigestSchedule
+	}{
+		{
+			name: "a new schedule starts now",
+			set: store.DigestSchedule{Cron: "0 9 * * *", TZ: "Europe/Moscow", Static: true,
+				Since: t0.Add(-time.Hour), LastDue: t0.Add(-time.Hour)},
+			want: store.DigestSchedule{Cron: "0 9 * * *", TZ: "Europe/Moscow", Since: t0},
+		},
+		{
+			name: "the same cron and zone keep Since", advance: time.Hour, queue: due,
+			set:  store.DigestSchedule{Cron: "0 9 * * *", TZ: "Europe/Moscow", Quiet: "skip"},
+			want: store.DigestSchedule{Cron: "0 9 * * *", TZ: "Europe/Moscow", Quiet: "skip", Since: t0, LastDue: due},
+		},
+		{
+			name: "another cron starts anew, LastDue kept", advance: time.Hour,
+			set:  store.DigestSchedule{Cron: "0 18 * * 1-5", TZ: "Europe/Moscow"},
+			want: store.DigestSchedule{Cron: "0 18 * * 1-5", TZ: "Europe/Moscow", Since: t0.Add(2 * time.Hour), LastDue: due},
+		},
+		{
+			name: "another zone starts anew", advance: time.Hour,
+			set:  store.DigestSchedule{Cron: "0 18 * * 1-5", TZ: "Asia/Baghdad"},
+			want: store.DigestSchedule{Cron: "0 18 * * 1-5", TZ: "Asia/Baghdad", Since: t0.Add(3 * time.Hour), LastDue: due},
+		},
+		{
+			name: "off is a schedule", advance: time.Hour,
+			set:  store.DigestSchedule{TZ: "Asia/Baghdad"},
+			want: store.DigestSchedule{TZ: "Asia/Baghdad", Since: t0.Add(4 * time.Hour), LastDue: due},
+		},
+	}
+	for _, step := range steps {
+		clk.advance(step.advance)
+		if !step.queue.IsZero() && !queueDigest(t, st, chat, step.queue) {
+			t.Fatalf("%s: QueueDigestTx = false", step.name)
+		}
+		step.set.Chat, step.want.Chat = chat, chat
+		if err := st.SetDigestSchedule(ctx, step.set); err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		got, err := st.DigestScheduleOf(ctx, chat)
+		if err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		if schedule(got) != schedule(step.want) {
+			t.Errorf("%s:\n got %s\nwant %s", step.name, schedule(got), schedule(step.want))
+		}
+	}
+
+	other := store.DigestSchedule{Chat: "slack:C0123", Cron: "30 8 * * *", TZ: "UTC"}
+	if err := st.SetDigestSchedule(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	other.Since = clk.now()
+	last := steps[len(steps)-1].want
+	last.Chat = chat
+	if got, want := schedules(t, st), schedule(other)+"\n"+schedule(last); got != want {
+		t.Errorf("DigestSchedules:\n%s\nwant\n%s", got, want)
+	}
+	if err := st.SetDigestSchedule(ctx, store.DigestSchedule{Cron: "0 9 * * *"}); err == nil {
+		t.Error("SetDigestSchedule without chat: no error")
+	}
+}
+
+func testStaticDigestSchedules(t *testing.T, st *store.Store) {
+	ctx := t.Context()
+	clk := newClock(st)
+	t0 := clk.now()
+	own := store.DigestSchedule{Chat: "telegram:-1001", Cron: "", TZ: "Europe/Moscow"} // the chat turned digests off
+	if err := st.SetDigestSchedule(ctx, own); err != nil {
+		t.Fatal(err)
+	}
+	own.Since = t0
+	clk.advance(time.Minute)
+	t1 := clk.now()
+	config := []store.DigestSchedule{
+		{Chat: "slack:C1", Cron: "0 9 * * *", TZ: "UTC"},
+		{Chat: "telegram:-1001", Cron: "0 9 * * *", TZ: "Europe/Moscow"},
+		{Chat: "telegram:-1002", Cron: "0 18 * * *", Quiet: "skip"},
+	}
+	if err := st.SyncStaticDigestSchedules(ctx, config); err != nil {
+		t.Fatal(err)
+	}
+	c1 := store.DigestSchedule{Chat: "slack:C1", Cron: "0 9 * * *", TZ: "UTC", Static: true, Since: t1}
+	c2 := store.DigestSchedule{Chat: "telegram:-1002", Cron: "0 18 * * *", Quiet: "skip", Static: true, Since: t1}
+	lines := func(ds ...store.DigestSchedule) string {
+		var s []string
+		for _, d := range ds {
+			s = append(s, schedule(d))
+		}
+		return strings.Join(s, "\n")
+	}
+	if got, want := schedules(t, st), lines(c1, own, c2); got != want {
+		t.Errorf("after the first sync:\n%s\nwant (the chat's own schedule kept)\n%s", got, want)
+	}
+
+	// A second sync: C1 with the same cron keeps Since and LastDue, -1002
+	// left the config.
+	due := t1.Add(time.Hour)
+	if !queueDigest(t, st, "slack:C1", due) {
+		t.Fatal("QueueDigestTx = false")
+	}
+	clk.advance(time.Hour)
+	config = []store.DigestSchedule{
+		{Chat: "slack:C1", Cron: "0 9 * * *", TZ: "UTC", Quiet: "skip"},
+		{Chat: "telegram:-1001", Cron: "0 9 * * *", TZ: "Europe/Moscow"},
+	}
+	if err := st.SyncStaticDigestSchedules(ctx, config); err != nil {
+		t.Fatal(err)
+	}
+	c1.Quiet, c1.LastDue = "skip", due
+	if got, want := schedules(t, st), lines(c1, own); got != want {
+		t.Errorf("after the second sync:\n%s\nwant\n%s", got, want)
+	}
+
+	// A new cron starts anew and keeps LastDue.
+	clk.advance(time.Hour)
+	config[0].Cron = "0 10 * * *"
+	if err := st.SyncStaticDigestSchedules(ctx, config); err != nil {
+		t.Fatal(err)
+	}
+	c1.Cron, c1.Since = "0 10 * * *", clk.now()
+	if got, want := schedules(t, st), lines(c1, own); got != want {
+		t.Errorf("after a sync with a new cron:\n%s\nwant\n%s", got, want)
+	}
+
+	// The chat sets its own: no longer static, and a sync without it
+	// leaves it.
+	clk.advance(time.Hour)
+	if err := st.SetDigestSchedule(ctx, store.DigestSchedule{Chat: "slack:C1", Cron: "0 10 * * *", TZ: "UTC"}); err != nil {
+		t.Fatal(err)
+	}
+	c1.Static, c1.Quiet = false, ""
+	if err := st.SyncStaticDigestSchedules(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := schedules(t, st), lines(c1, own); got != want {
+		t.Errorf("after a sync of nothing:\n%s\nwant the chats' own schedules\n%s", got, want)
+	}
+
+	// A bad entry fails the whole sync.
+	err := st.SyncStaticDigestSchedules(ctx, []store.DigestSchedule{{Chat: "slack:C2", Cron: "0 9 * * *"}, {Cron: "0 9 * * *"}})
+	if err == nil || !strings.HasPrefix(err.Error(), "store: sync static digest schedules: ") {
+		t.Errorf("sync with a schedule without chat: err = %v", err)
+	}
+	if got, want := schedules(t, st), lines(c1, own); got != want {
+		t.Errorf("after a failed sync:\n%s\nwant\n%s", got, want)
+	}
+}
+
+func testQueueDigest(t *testing.T, st *store.Store) {
+	ctx := t.Context()
+	newClock(st)
+	const chat = "slack:C0123"
+	if err := st.SetDigestSchedule(ctx, store.DigestSchedule{Chat: chat, Cron: "0 9 * * *"}); err != nil {
+		t.Fatal(err)
+	}
+	at := func(day int) time.Time { return time.Date(2024, 2, day, 9, 0, 0, 0, time.UTC) }
+	lastDue := func() time.Time {
+		t.Helper()
+		d, err := st.DigestScheduleOf(ctx, chat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.LastDue
+	}
+	for _, tt := range []struct {
+		name string
+		due  time.Time
+		want bool
+		last time.Time
+	}{
+		{"the first", at(4), true, at(4)},
+		{"the same again", at(4), false, at(4)},
+		{"an earlier one", at(3), false, at(4)},
+		{"a later one", at(5), true, at(5)},
+		{"a microsecond later", at(5).Add(time.Microsecond), true, at(5).Add(time.Microsecond)},
+	} {
+		if got := queueDigest(t, st, chat, tt.due); got != tt.want {
+			t.Errorf("%s: QueueDigestTx = %v, want %v", tt.name, got, tt.want)
+		}
+		if got := lastDue(); !got.Equal(tt.last) {
+			t.Errorf("%s: LastDue = %v, want %v", tt.name, got, tt.last)
+		}
+	}
+
+	// A rolled-back transaction leaves LastDue, and the time is queued next.
+	before := lastDue()
+	errRollback := errors.New("rollback")
+	err := st.WithTx(ctx, func(tx *sql.Tx) error {
+		if ok, err := st.QueueDigestTx(ctx, tx, chat, at(6)); err != nil || !ok {
+			t.Errorf("QueueDigestTx in the rolled-back tx = %v, %v; want true", ok, err)
+		}
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		t.Fatalf("WithTx err = %v", err)
+	}
+	if got := lastDue(); !got.Equal(before) {
+		t.Errorf("LastDue after a rollback = %v, want %v", got, before)
+	}
+	if !queueDigest(t, st, chat, at(6)) {
+		t.Error("QueueDigestTx of the rolled-back time = false, want true")
+	}
+
+	err = st.WithTx(ctx, func(tx *sql.Tx) error {
+		_, err := st.QueueDigestTx(ctx, tx, "slack:C9999", at(6))
+		return err
+	})
+	if !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("QueueDigestTx of a chat without a schedule: err = %v, want ErrNotFound", err)
+	}
+}
+
+func testDigestRuns(t *testing.T, st *store.Store) {
+	ctx := t.Context()
+	clk := newClock(st)
+	const chat = "telegram:-1001234567890"
+	at := func(day, hour int) time.Time { return time.Date(2024, 2, day, hour, 0, 0, 0, time.UTC) }
+	run := func(r store.DigestRun) string {
+		return fmt.Sprintf("%s due=%s [%s, %s) parts=%d alerts=%d sent=%s", r.Chat, r.Due.Format(time.RFC3339Nano),
+			r.From.Format(time.RFC3339Nano), r.To.Format(time.RFC3339Nano), r.Parts, r.Alerts, r.Sent.Format(time.RFC3339Nano))
+	}
+	start := func(r store.DigestRun) store.DigestRun {
+		t.Helper()
+		got, err := st.StartDigest(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	last := func(chat string) (store.DigestRun, error) {
+		t.Helper()
+		return st.LastDigest(ctx, chat)
+	}
+
+	first := store.DigestRun{Chat: chat, Due: at(4, 9), From: at(3, 9), To: at(4, 9)}
+	if got := start(first); run(got) != run(first) {
+		t.Errorf("StartDigest = %s\nwant %s", run(got), run(first))
+	}
+	// A retry that computed another period gets the first one's.
+	retry := first
+	retry.From, retry.To = at(3, 12), at(4, 10)
+	if got := start(retry); run(got) != run(first) {
+		t.Errorf("StartDigest again = %s\nwant the first period: %s", run(got), run(first))
+	}
+
+	// Parts only go up.
+	for _, tt := range []struct{ set, want int }{{2, 2}, {1, 2}, {0, 2}, {3, 3}} {
+		if err := st.DigestPartSent(ctx, chat, first.Due, tt.set); err != nil {
+			t.Fatal(err)
+		}
+		if got := start(first); got.Parts != tt.want {
+			t.Errorf("DigestPartSent(%d): Parts = %d, want %d", tt.set, got.Parts, tt.want)
+		}
+	}
+	if err := st.DigestPartSent(ctx, chat, at(1, 9), 1); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("DigestPartSent of an unknown run: err = %v, want ErrNotFound", err)
+	}
+
+	if r, err := last(chat); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("LastDigest with no run done = %s, %v; want ErrNotFound", run(r), err)
+	}
+	clk.advance(time.Minute)
+	sent := clk.now()
+	if err := st.FinishDigest(ctx, chat, first.Due, 17); err != nil {
+		t.Fatal(err)
+	}
+	done := first
+	done.Parts, done.Alerts, done.Sent = 3, 17, sent
+	if r, err := last(chat); err != nil || run(r) != run(done) {
+		t.Errorf("LastDigest = %s, %v\nwant %s", run(r), err, run(done))
+	}
+	// Finishing again keeps the first time.
+	clk.advance(time.Minute)
+	if err := st.FinishDigest(ctx, chat, first.Due, 17); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := last(chat); err != nil || !r.Sent.Equal(sent) {
+		t.Errorf("LastDigest after a second FinishDigest: Sent = %v, %v; want %v", r.Sent, err, sent)
+	}
+	if err := st.FinishDigest(ctx, chat, at(1, 9), 1); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("FinishDigest of an unknown run: err = %v, want ErrNotFound", err)
+	}
+
+	// A later run not done yet is not the last; a done run of a later Due
+	// but an earlier To is not either; another chat's never is.
+	pending := start(store.DigestRun{Chat: chat, Due: at(5, 9), From: at(4, 9), To: at(5, 9)})
+	catchUp := start(store.DigestRun{Chat: chat, Due: at(4, 18), From: at(3, 0), To: at(4, 0)})
+	if err := st.FinishDigest(ctx, chat, catchUp.Due, 0); err != nil {
+		t.Fatal(err)
+	}
+	otherChat := start(store.DigestRun{Chat: "slack:C0123", Due: at(6, 9), From: at(5, 9), To: at(6, 9)})
+	if err := st.FinishDigest(ctx, otherChat.Chat, otherChat.Due, 2); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := last(chat); err != nil || run(r) != run(done) {
+		t.Errorf("LastDigest with a pending later run = %s, %v\nwant %s", run(r), err, run(done))
+	}
+	clk.advance(time.Hour)
+	if err := st.FinishDigest(ctx, chat, pending.Due, 4); err != nil {
+		t.Fatal(err)
+	}
+	pending.Alerts, pending.Sent = 4, clk.now()
+	if r, err := last(chat); err != nil || run(r) != run(pending) {
+		t.Errorf("LastDigest = %s, %v\nwant %s", run(r), err, run(pending))
+	}
+	if r, err := last("slack:C0123"); err != nil || r.Chat != "slack:C0123" || r.Alerts != 2 {
+		t.Errorf("LastDigest of another chat = %s, %v", run(r), err)
+	}
+	if _, err := st.StartDigest(ctx, store.DigestRun{Chat: chat, Due: at(7, 9)}); err == nil {
+		t.Error("StartDigest without a period: no error")
+	}
+}
+
+func testListAlertItems(t *testing.T, st *store.Store) {
+	ctx := t.Context()
+	newClock(st)
+	published := time.Date(2024, 2, 3, 8, 30, 0, 0, time.UTC)
+	items := []sources.Item{
+		{Source: "reuters", ID: "en-1", URL: "https://example.org/en-1", Title: "Iraq summons US chargé d'affaires",
+			Text: "x", Published: published},
+		{Source: "tass", ID: "ru-1", URL: "https://tass.ru/1", Title: "МИД Ирака вызвал поверенного",
+			Text: "y", Published: published.Add(time.Hour)},
+	}
+	if _, err := st.SaveItems(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	from := time.Date(2024, 2, 3, 12, 0, 0, 0, time.UTC)
+	to := from.Add(24 * time.Hour)
+	alert := func(source, item, rule string, created time.Time) store.Alert {
+		return store.Alert{Source: source, ItemID: item, RuleID: rule, Severity: "high", CreatedAt: created}
+	}
+	ids := insertAlerts(t, st,
+		alert("reuters", "en-1", "before", from.Add(-time.Microsecond)),
+		alert("reuters", "en-1", "at-from", from),
+		alert("tass", "ru-1", "inside", from.Add(time.Hour)),
+		alert("reuters", "en-1", "inside-same-time", from.Add(time.Hour)),
+		alert("reuters", "en-1", "last-inside", to.Add(-time.Microsecond)),
+		alert("tass", "ru-1", "at-to", to),
+	)
+	// A flood summary of two of them, inside the period.
+	summary := alert("tass", "ru-1", store.FloodSummaryRule, from.Add(time.Hour))
+	summary.Folded = ids[2:4]
+	insertAlerts(t, st, summary)
+
+	list := func(from, to time.Time, limit int) string {
+		t.Helper()
+		got, err := st.ListAlertItems(ctx, from, to, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s []string
+		for _, a := range got {
+			s = append(s, a.RuleID)
+		}
+		return strings.Join(s, " ")
+	}
+	for _, tt := range []struct {
+		name     string
+		from, to time.Time
+		limit    int
+		want     string
+	}{
+		{"[from, to)", from, to, 0, "at-from inside inside-same-time last-inside"},
+		{"limit", from, to, 2, "at-from inside"},
+		{"a later from", from.Add(time.Microsecond), to, 0, "inside inside-same-time last-inside"},
+		{"an empty period", from, from, 0, ""},
+		{"no bounds", time.Time{}, time.Time{}, 0, "before at-from inside inside-same-time last-inside at-to"},
+	} {
+		if got := list(tt.from, tt.to, tt.limit); got != tt.want {
+			t.Errorf("%s: ListAlertItems = [%s], want [%s]", tt.name, got, tt.want)
+		}
+	}
+
+	got, err := st.ListAlertItems(ctx, from, from.Add(2*time.Hour), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 {
+		t.Fatalf("ListAlertItems = %d alerts, want 3", len(got))
+	}
+	for i, want := range []struct {
+		id                 int64
+		title, url         string
+		published, created time.Time
+	}{
+		{ids[1], items[0].Title, items[0].URL, items[0].Published, from},
+		{ids[2], items[1].Title, items[1].URL, items[1].Published, from.Add(time.Hour)},
+		{ids[3], items[0].Title, items[0].URL, items[0].Published, from.Add(time.Hour)},
+	} {
+		a := got[i]
+		if a.ID != want.id || a.Title != want.title || a.URL != want.url || !a.Published.Equal(want.published) ||
+			!a.CreatedAt.Equal(want.created) || a.Severity != "high" || a.IsSummary() {
+			t.Errorf("ListAlertItems[%d] = %+v\nwant id %d, %q, %s, published %v, created %v", i, a, want.id,
+				want.title, want.url, want.published, want.created)
+		}
 	}
 }
