@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/alertbot/alertbot/rules"
 )
@@ -88,9 +89,10 @@ type Found struct {
 // unsubscribe commands change.
 type Subscriptions interface {
 	// Subscribe subscribes chat to target (a rule set or rule id that
-	// RuleLibrary.Kind knows) for alerts of severity min and above. If chat
-	// is subscribed to target already, min replaces the old minimum.
-	Subscribe(ctx context.Context, chat, target string, min rules.Severity) error
+	// RuleLibrary.Kind knows) for alerts of severity min and above, sent as
+	// they come or, digestOnly, only in the chat's digest. If chat is
+	// subscribed to target already, this replaces the old subscription.
+	Subscribe(ctx context.Context, chat, target string, min rules.Severity, digestOnly bool) error
 	// Unsubscribe removes chat's subscription to target, or all of chat's
 	// subscriptions when target is "", and reports whether there was
 	// anything to remove. target need not be known to RuleLibrary (a rule
@@ -105,6 +107,7 @@ type Subscriptions interface {
 type Subscription struct {
 	Target      string         // a rule set or rule id
 	MinSeverity rules.Severity // alerts of this severity and above
+	DigestOnly  bool           // only in the digest, not as they come
 }
 
 // Mutes pause alerts to a chat for a while (the mute and unmute commands).
@@ -118,6 +121,20 @@ type Mutes interface {
 	// MutedUntil returns when chat's mute ends; the zero time, or a time
 	// already past, means that chat is not muted.
 	MutedUntil(ctx context.Context, chat string) (time.Time, error)
+}
+
+// DigestSettings are the chats' digest schedules, which the digest command
+// shows and changes.
+type DigestSettings interface {
+	// DigestSchedule returns chat's digest schedule, nil when it has none
+	// (or turned digests off), and whether a quiet period sends nothing.
+	DigestSchedule(ctx context.Context, chat string) (s *Schedule, skipQuiet bool, err error)
+	// SetDigestSchedule sets chat's schedule, replacing the config's; nil
+	// turns the chat's digests off.
+	SetDigestSchedule(ctx context.Context, chat string, s *Schedule, skipQuiet bool) error
+	// DigestNow queues chat's digest at once: everything raised since its
+	// previous digest. The next scheduled digest starts from here.
+	DigestNow(ctx context.Context, chat string) error
 }
 
 // StatusReporter describes the service for the status command, which only
@@ -154,6 +171,7 @@ type Commander struct {
 	lookups Lookups
 	subs    Subscriptions
 	mutes   Mutes
+	digests DigestSettings
 	status  StatusReporter
 	now     func() time.Time
 	logger  *slog.Logger
@@ -163,14 +181,14 @@ var _ Commands = (*Commander)(nil)
 
 // NewCommander returns a Commander. now is the clock for since= and mute
 // (nil is time.Now); a nil logger discards.
-func NewCommander(lib RuleLibrary, lookups Lookups, subs Subscriptions, mutes Mutes, status StatusReporter, now func() time.Time, logger *slog.Logger) *Commander {
+func NewCommander(lib RuleLibrary, lookups Lookups, subs Subscriptions, mutes Mutes, digests DigestSettings, status StatusReporter, now func() time.Time, logger *slog.Logger) *Commander {
 	if now == nil {
 		now = time.Now
 	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Commander{lib: lib, lookups: lookups, subs: subs, mutes: mutes, status: status, now: now, logger: logger}
+	return &Commander{lib: lib, lookups: lookups, subs: subs, mutes: mutes, digests: digests, status: status, now: now, logger: logger}
 }
 
 // command is a command word with the handler that runs it.
@@ -189,7 +207,7 @@ var commands = map[string]command{
 	"unsubscribe":   {admin: true, run: (*Commander).unsubscribe},
 	"mute":          {admin: true, run: (*Commander).mute},
 	"unmute":        {admin: true, run: (*Commander).unmute},
-	"digest":        {admin: true, run: (*Commander).digest},
+	"digest":        {run: (*Commander).digest}, // changes are for admins: see there
 	"status":        {admin: true, run: (*Commander).statusReport},
 }
 
@@ -240,11 +258,15 @@ var helpLines = []string{
 	"subscriptions: what this chat is subscribed to",
 	"lookup QUERY [since=7d]: search recent news with a query of the rules language",
 	"explain TEXT: which rules match a text, and why",
-	"subscribe RULESET|RULE [min=low|medium|high|critical]: send this chat the alerts of a rule set or rule (admins)",
+	"subscribe RULESET|RULE [min=low|medium|high|critical] [digest-only]: send this chat the alerts of a rule set or rule, as they come or only in the digest (admins)",
 	"unsubscribe RULESET|RULE|all: stop sending them (admins)",
 	"mute DURATION: hold back alerts for a while, such as mute 2h or mute 1d (admins)",
 	"unmute: send alerts again (admins)",
-	"digest: daily digests (not available yet)",
+	"digest: this chat's digest schedule",
+	"digest at HH:MM TZ [quiet=skip]: a digest every day, such as digest at 08:00 Europe/Moscow (admins)",
+	`digest cron "MIN HOUR DOM MON DOW" TZ [quiet=skip]: a digest on a cron schedule, such as digest cron "0 8 * * 1-5" America/New_York (admins)`,
+	"digest off: no more digests (admins)",
+	"digest now: the digest at once, of everything since the last one (admins)",
 	"status: sources, deliveries waiting and paused chats (admins)",
 }
 
@@ -291,7 +313,11 @@ func (x *Commander) subscriptions(ctx context.Context, c Command, rest string) R
 	} else {
 		lines = append(lines, "This chat is subscribed to:")
 		for _, s := range subs {
-			lines = append(lines, fmt.Sprintf("  %s (%s): %s", s.Target, x.kindName(s.Target), severities(s.MinSeverity)))
+			line := fmt.Sprintf("  %s (%s): %s", s.Target, x.kindName(s.Target), severities(s.MinSeverity))
+			if s.DigestOnly {
+				line += ", digest only"
+			}
+			lines = append(lines, line)
 		}
 	}
 	if until.After(x.now()) {
@@ -299,6 +325,11 @@ func (x *Commander) subscriptions(ctx context.Context, c Command, rest string) R
 	} else {
 		lines = append(lines, "Not muted.")
 	}
+	sched, _, err := x.digests.DigestSchedule(ctx, c.Chat)
+	if err != nil {
+		return x.failed(c, "subscriptions", err)
+	}
+	lines = append(lines, x.digestLine(sched))
 	return answer(lines...)
 }
 
@@ -324,12 +355,15 @@ func severities(min rules.Severity) string {
 }
 
 func (x *Commander) subscribe(ctx context.Context, c Command, rest string) Reply {
-	const usage = "Usage: subscribe RULESET|RULE [min=SEVERITY]. Send rules for the ids."
+	const usage = "Usage: subscribe RULESET|RULE [min=SEVERITY] [digest-only]. Send rules for the ids."
 	var target string
 	min := rules.Low
+	digestOnly := false
 	for _, arg := range strings.Fields(rest) {
 		key, value, isOption := strings.Cut(arg, "=")
 		switch {
+		case strings.EqualFold(arg, "digest-only"):
+			digestOnly = true
 		case !isOption && target == "":
 			target = arg
 		case !isOption:
@@ -356,10 +390,21 @@ func (x *Commander) subscribe(ctx context.Context, c Command, rest string) Reply
 	default:
 		return fail(fmt.Sprintf("No rule set or rule is called %q. Send rules for the list.", target))
 	}
-	if err := x.subs.Subscribe(ctx, c.Chat, target, min); err != nil {
+	if err := x.subs.Subscribe(ctx, c.Chat, target, min, digestOnly); err != nil {
 		return x.failed(c, "subscribe", err)
 	}
-	return answer(fmt.Sprintf("Subscribed to %s %s: %s.", kind, target, severities(min)))
+	if !digestOnly {
+		return answer(fmt.Sprintf("Subscribed to %s %s: %s.", kind, target, severities(min)))
+	}
+	msg := fmt.Sprintf("Subscribed to %s %s: %s, in the digest only.", kind, target, severities(min))
+	s, _, err := x.digests.DigestSchedule(ctx, c.Chat)
+	if err != nil {
+		return x.failed(c, "subscribe", err)
+	}
+	if s == nil {
+		return answer(msg, "This chat has no digest yet: set one with digest at HH:MM TZ.")
+	}
+	return answer(msg)
 }
 
 func (x *Commander) unsubscribe(ctx context.Context, c Command, rest string) Reply {
@@ -412,8 +457,126 @@ func (x *Commander) unmute(ctx context.Context, c Command, rest string) Reply {
 	return answer("Unmuted: alerts are sent again.")
 }
 
+const digestUsage = `Usage: digest, digest at HH:MM TZ, digest cron "MIN HOUR DOM MON DOW" TZ, digest off or digest now. ` +
+	`Add quiet=skip to send nothing when nothing was raised. TZ is an IANA time zone such as Europe/Moscow.`
+
+// digest shows the chat's digest schedule to anyone, and changes it or
+// sends the digest at once for admins.
 func (x *Commander) digest(ctx context.Context, c Command, rest string) Reply {
-	return fail("Digests are not available yet.")
+	word, args := splitWord(rest)
+	word = strings.ToLower(word)
+	if word == "" {
+		s, skipQuiet, err := x.digests.DigestSchedule(ctx, c.Chat)
+		if err != nil {
+			return x.failed(c, "digest", err)
+		}
+		if s == nil {
+			return answer(x.digestLine(s))
+		}
+		return answer(x.digestLine(s), quietLine(skipQuiet))
+	}
+	if !c.Admin {
+		return fail("Only chat administrators may change the digest.")
+	}
+	switch word {
+	case "now":
+		if args != "" {
+			return fail(digestUsage)
+		}
+		if err := x.digests.DigestNow(ctx, c.Chat); err != nil {
+			return x.failed(c, "digest now", err)
+		}
+		return answer("The digest is on its way: everything raised since the last one.")
+	case "off":
+		if args != "" {
+			return fail(digestUsage)
+		}
+		if err := x.digests.SetDigestSchedule(ctx, c.Chat, nil, false); err != nil {
+			return x.failed(c, "digest off", err)
+		}
+		return answer("Digests are off for this chat.")
+	case "at", "cron":
+		s, skipQuiet, msg := parseDigestSchedule(word, args)
+		if msg != "" {
+			return fail(msg)
+		}
+		if err := x.digests.SetDigestSchedule(ctx, c.Chat, s, skipQuiet); err != nil {
+			return x.failed(c, "digest", err)
+		}
+		return answer(x.digestLine(s), quietLine(skipQuiet))
+	}
+	return fail(digestUsage)
+}
+
+// parseDigestSchedule reads the arguments of digest at (HH:MM TZ) and
+// digest cron ("MIN HOUR DOM MON DOW" TZ; the quotes may be typographic,
+// or left out), each with an optional quiet=skip or quiet=say at the end.
+// It returns the message for the user when they are wrong.
+func parseDigestSchedule(form, args string) (s *Schedule, skipQuiet bool, msg string) {
+	var line string
+	if form == "cron" {
+		open, size := utf8.DecodeRuneInString(args)
+		if open == '"' || open == '“' || open == '”' {
+			end := strings.IndexAny(args[size:], `"“”`)
+			if end < 0 {
+				return nil, false, "The cron line has no closing quote. " + digestUsage
+			}
+			line, args = args[size:size+end], args[size+end:]
+			_, n := utf8.DecodeRuneInString(args)
+			args = args[n:]
+		} else {
+			fields := strings.Fields(args)
+			if len(fields) < 5 {
+				return nil, false, digestUsage
+			}
+			line, args = strings.Join(fields[:5], " "), strings.Join(fields[5:], " ")
+		}
+	}
+	fields := strings.Fields(args)
+	if n := len(fields); n > 0 {
+		if key, value, ok := strings.Cut(fields[n-1], "="); ok {
+			if !strings.EqualFold(key, "quiet") || (!strings.EqualFold(value, "skip") && !strings.EqualFold(value, "say")) {
+				return nil, false, fmt.Sprintf("Unknown option %q: digest takes quiet=skip or quiet=say.", fields[n-1])
+			}
+			skipQuiet = strings.EqualFold(value, "skip")
+			fields = fields[:n-1]
+		}
+	}
+	want := 1 // the zone
+	if form == "at" {
+		want = 2 // HH:MM and the zone
+	}
+	if len(fields) != want {
+		return nil, false, digestUsage
+	}
+	tz, err := LoadZone(fields[want-1])
+	if err != nil {
+		return nil, false, fmt.Sprintf("Unknown time zone %q: use an IANA name such as Europe/Moscow or America/New_York.", fields[want-1])
+	}
+	if form == "at" {
+		s, err = ScheduleAt(fields[0], tz)
+	} else {
+		s, err = ParseSchedule(line, tz)
+	}
+	if err != nil {
+		return nil, false, upperFirst(strings.TrimPrefix(err.Error(), "bot: ")) + "."
+	}
+	return s, skipQuiet, ""
+}
+
+// digestLine says when the chat's digest comes.
+func (x *Commander) digestLine(s *Schedule) string {
+	if s == nil {
+		return "No digest for this chat. Set one with: digest at 08:00 Europe/Moscow"
+	}
+	return fmt.Sprintf("Digest: %s; the next on %s.", s, FormatTime(s.Next(x.now()), s.Location()))
+}
+
+func quietLine(skipQuiet bool) string {
+	if skipQuiet {
+		return "When nothing was raised, nothing is sent."
+	}
+	return "When nothing was raised, the digest says so in one line."
 }
 
 func (x *Commander) statusReport(ctx context.Context, c Command, rest string) Reply {

@@ -31,8 +31,16 @@ type chatWorld struct {
 	muted    map[string]time.Time
 	mutesErr error
 
+	digests   map[string]fakeDigest
+	digestErr error
+
 	status    []string
 	statusErr error
+}
+
+type fakeDigest struct {
+	s         *bot.Schedule
+	skipQuiet bool
 }
 
 func (w *chatWorld) record(format string, args ...any) {
@@ -77,7 +85,11 @@ func (f fakeLookups) Lookup(ctx context.Context, query string, since time.Time, 
 
 type fakeSubs struct{ w *chatWorld }
 
-func (f fakeSubs) Subscribe(ctx context.Context, chat, target string, min rules.Severity) error {
+func (f fakeSubs) Subscribe(ctx context.Context, chat, target string, min rules.Severity, digestOnly bool) error {
+	if digestOnly {
+		f.w.record("subscribe %s %s %s digest-only", chat, target, min)
+		return f.w.subsErr
+	}
 	f.w.record("subscribe %s %s %s", chat, target, min)
 	return f.w.subsErr
 }
@@ -115,11 +127,47 @@ func (f fakeMutes) MutedUntil(ctx context.Context, chat string) (time.Time, erro
 	return f.w.muted[chat], f.w.mutesErr
 }
 
+type fakeDigests struct{ w *chatWorld }
+
+func (f fakeDigests) DigestSchedule(ctx context.Context, chat string) (*bot.Schedule, bool, error) {
+	d := f.w.digests[chat]
+	return d.s, d.skipQuiet, f.w.digestErr
+}
+
+func (f fakeDigests) SetDigestSchedule(ctx context.Context, chat string, s *bot.Schedule, skipQuiet bool) error {
+	if s == nil {
+		f.w.record("digest %s off", chat)
+	} else {
+		f.w.record("digest %s %s skipQuiet=%v", chat, s, skipQuiet)
+	}
+	return f.w.digestErr
+}
+
+func (f fakeDigests) DigestNow(ctx context.Context, chat string) error {
+	f.w.record("digest now %s", chat)
+	return f.w.digestErr
+}
+
 type fakeStatus struct{ w *chatWorld }
 
 func (f fakeStatus) Status(ctx context.Context) ([]string, error) { return f.w.status, f.w.statusErr }
 
 var chatNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+const digestUsage = `Usage: digest, digest at HH:MM TZ, digest cron "MIN HOUR DOM MON DOW" TZ, digest off or digest now. ` +
+	`Add quiet=skip to send nothing when nothing was raised. TZ is an IANA time zone such as Europe/Moscow.`
+
+func mustSchedule(line, zone string) *bot.Schedule {
+	tz, err := bot.LoadZone(zone)
+	if err != nil {
+		panic(err)
+	}
+	s, err := bot.ParseSchedule(line, tz)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
 
 const testChat = "telegram:-1001234567890"
 
@@ -158,11 +206,15 @@ func TestCommander(t *testing.T) {
 		"subscriptions: what this chat is subscribed to",
 		"lookup QUERY [since=7d]: search recent news with a query of the rules language",
 		"explain TEXT: which rules match a text, and why",
-		"subscribe RULESET|RULE [min=low|medium|high|critical]: send this chat the alerts of a rule set or rule (admins)",
+		"subscribe RULESET|RULE [min=low|medium|high|critical] [digest-only]: send this chat the alerts of a rule set or rule, as they come or only in the digest (admins)",
 		"unsubscribe RULESET|RULE|all: stop sending them (admins)",
 		"mute DURATION: hold back alerts for a while, such as mute 2h or mute 1d (admins)",
 		"unmute: send alerts again (admins)",
-		"digest: daily digests (not available yet)",
+		"digest: this chat's digest schedule",
+		"digest at HH:MM TZ [quiet=skip]: a digest every day, such as digest at 08:00 Europe/Moscow (admins)",
+		`digest cron "MIN HOUR DOM MON DOW" TZ [quiet=skip]: a digest on a cron schedule, such as digest cron "0 8 * * 1-5" America/New_York (admins)`,
+		"digest off: no more digests (admins)",
+		"digest now: the digest at once, of everything since the last one (admins)",
 		"status: sources, deliveries waiting and paused chats (admins)",
 	}, "\n")
 	tenNewest := []string{"More than 10 items found in the last 7d; the 10 newest:"}
@@ -201,23 +253,25 @@ func TestCommander(t *testing.T) {
 
 		// subscriptions
 		{name: "SubscriptionsNone", text: "subscriptions",
-			want: "This chat has no subscriptions. Subscribe with: subscribe RULESET|RULE [min=SEVERITY]\nNot muted."},
+			want: "This chat has no subscriptions. Subscribe with: subscribe RULESET|RULE [min=SEVERITY]\nNot muted.\nNo digest for this chat. Set one with: digest at 08:00 Europe/Moscow"},
 		{name: "Subscriptions", text: "subscriptions", setup: func(w *chatWorld) {
 			w.subs[testChat] = []bot.Subscription{
 				{Target: "diplomacy", MinSeverity: rules.Medium},
-				{Target: "unsc-meeting-requested", MinSeverity: rules.Low},
+				{Target: "unsc-meeting-requested", MinSeverity: rules.Low, DigestOnly: true},
 				{Target: "old-rule", MinSeverity: rules.Critical},
 			}
 			w.muted[testChat] = chatNow.Add(90 * time.Minute)
+			w.digests = map[string]fakeDigest{testChat: {s: mustSchedule("0 8 * * 1-5", "America/New_York")}}
 		}, want: "This chat is subscribed to:\n" +
 			"  diplomacy (rule set): medium and above\n" +
-			"  unsc-meeting-requested (rule): all severities\n" +
+			"  unsc-meeting-requested (rule): all severities, digest only\n" +
 			"  old-rule (no longer in the rules): critical only\n" +
-			"Muted until 2026-03-01 13:30 UTC."},
+			"Muted until 2026-03-01 13:30 UTC.\n" +
+			"Digest: 0 8 * * 1-5 America/New_York; the next on 2026-03-02 13:00 UTC · 08:00 EST."},
 		{name: "SubscriptionsMuteOver", text: "subscriptions", setup: func(w *chatWorld) {
 			w.subs[testChat] = []bot.Subscription{{Target: "diplomacy", MinSeverity: rules.High}}
 			w.muted[testChat] = chatNow.Add(-time.Minute)
-		}, want: "This chat is subscribed to:\n  diplomacy (rule set): high and above\nNot muted."},
+		}, want: "This chat is subscribed to:\n  diplomacy (rule set): high and above\nNot muted.\nNo digest for this chat. Set one with: digest at 08:00 Europe/Moscow"},
 		{name: "SubscriptionsFail", text: "subscriptions", setup: func(w *chatWorld) { w.subsErr = errBoom },
 			want: "Sorry, that failed. Please try again later.", wantEphemeral: true, wantLog: "database is locked"},
 		{name: "SubscriptionsMutesFail", text: "subscriptions", setup: func(w *chatWorld) { w.mutesErr = errBoom },
@@ -236,10 +290,18 @@ func TestCommander(t *testing.T) {
 			want: `Unknown severity "urgent": use low, medium, high or critical.`, wantEphemeral: true},
 		{name: "SubscribeUnknownOption", text: "subscribe diplomacy max=high", admin: true,
 			want: `Unknown option "max=high": subscribe takes min=SEVERITY.`, wantEphemeral: true},
+		{name: "SubscribeDigestOnly", text: "subscribe diplomacy digest-only min=high", admin: true,
+			setup: func(w *chatWorld) {
+				w.digests = map[string]fakeDigest{testChat: {s: mustSchedule("0 8 * * *", "Europe/Moscow")}}
+			},
+			want: "Subscribed to rule set diplomacy: high and above, in the digest only.", wantCalls: "subscribe " + testChat + " diplomacy high digest-only"},
+		{name: "SubscribeDigestOnlyNoDigest", text: "subscribe Digest-Only unsc", admin: true,
+			want:      "Subscribed to rule set unsc: all severities, in the digest only.\nThis chat has no digest yet: set one with digest at HH:MM TZ.",
+			wantCalls: "subscribe " + testChat + " unsc low digest-only"},
 		{name: "SubscribeNoTarget", text: "subscribe min=high", admin: true,
-			want: "Usage: subscribe RULESET|RULE [min=SEVERITY]. Send rules for the ids.", wantEphemeral: true},
+			want: "Usage: subscribe RULESET|RULE [min=SEVERITY] [digest-only]. Send rules for the ids.", wantEphemeral: true},
 		{name: "SubscribeTwoTargets", text: "subscribe diplomacy unsc", admin: true,
-			want: "Usage: subscribe RULESET|RULE [min=SEVERITY]. Send rules for the ids.", wantEphemeral: true},
+			want: "Usage: subscribe RULESET|RULE [min=SEVERITY] [digest-only]. Send rules for the ids.", wantEphemeral: true},
 		{name: "SubscribeUnknownTarget", text: "subscribe diplomaci", admin: true,
 			want: `No rule set or rule is called "diplomaci". Send rules for the list.`, wantEphemeral: true},
 		{name: "SubscribeFail", text: "subscribe diplomacy", admin: true, setup: func(w *chatWorld) { w.subsErr = errBoom },
@@ -309,10 +371,54 @@ func TestCommander(t *testing.T) {
 			wantCalls: "unmute " + testChat, wantLog: "database is locked"},
 
 		// digest
+		{name: "DigestShowNone", text: "digest", want: "No digest for this chat. Set one with: digest at 08:00 Europe/Moscow"},
+		{name: "DigestShow", text: "Digest", setup: func(w *chatWorld) {
+			w.digests = map[string]fakeDigest{testChat: {s: mustSchedule("30 7 * * *", "Europe/London"), skipQuiet: true}}
+		}, want: "Digest: 30 7 * * * Europe/London; the next on 2026-03-02 07:30 UTC · 07:30 GMT.\nWhen nothing was raised, nothing is sent."},
+		{name: "DigestShowFail", text: "digest", setup: func(w *chatWorld) { w.digestErr = errBoom },
+			want: "Sorry, that failed. Please try again later.", wantEphemeral: true, wantLog: "database is locked"},
 		{name: "DigestNotAdmin", text: "digest now",
-			want: "Only chat administrators may use digest.", wantEphemeral: true},
-		{name: "Digest", text: "digest at 08:00 Europe/Moscow", admin: true,
-			want: "Digests are not available yet.", wantEphemeral: true},
+			want: "Only chat administrators may change the digest.", wantEphemeral: true},
+		{name: "DigestAtNotAdmin", text: "digest at 08:00 Europe/Moscow",
+			want: "Only chat administrators may change the digest.", wantEphemeral: true},
+		{name: "DigestAt", text: "digest at 08:00 Europe/Moscow", admin: true,
+			want:      "Digest: 0 8 * * * Europe/Moscow; the next on 2026-03-02 05:00 UTC · 08:00 MSK.\nWhen nothing was raised, the digest says so in one line.",
+			wantCalls: "digest " + testChat + " 0 8 * * * Europe/Moscow skipQuiet=false"},
+		{name: "DigestAtQuietSkip", text: "digest at 7:05 Asia/Tokyo quiet=skip", admin: true,
+			want:      "Digest: 5 7 * * * Asia/Tokyo; the next on 2026-03-01 22:05 UTC · 2026-03-02 07:05 JST.\nWhen nothing was raised, nothing is sent.",
+			wantCalls: "digest " + testChat + " 5 7 * * * Asia/Tokyo skipQuiet=true"},
+		{name: "DigestCron", text: `digest cron "0 8 * * 1-5" America/New_York`, admin: true,
+			want:      "Digest: 0 8 * * 1-5 America/New_York; the next on 2026-03-02 13:00 UTC · 08:00 EST.\nWhen nothing was raised, the digest says so in one line.",
+			wantCalls: "digest " + testChat + " 0 8 * * 1-5 America/New_York skipQuiet=false"},
+		{name: "DigestCronSmartQuotes", text: "digest cron “0 18 * * 5” Europe/London quiet=say", admin: true,
+			want:      "Digest: 0 18 * * 5 Europe/London; the next on 2026-03-06 18:00 UTC · 18:00 GMT.\nWhen nothing was raised, the digest says so in one line.",
+			wantCalls: "digest " + testChat + " 0 18 * * 5 Europe/London skipQuiet=false"},
+		{name: "DigestCronUnquoted", text: "digest cron 0 8 * * 1-5 America/New_York", admin: true,
+			want:      "Digest: 0 8 * * 1-5 America/New_York; the next on 2026-03-02 13:00 UTC · 08:00 EST.\nWhen nothing was raised, the digest says so in one line.",
+			wantCalls: "digest " + testChat + " 0 8 * * 1-5 America/New_York skipQuiet=false"},
+		{name: "DigestCronUnclosed", text: `digest cron "0 8 * * 1-5 America/New_York`, admin: true,
+			want: "The cron line has no closing quote. " + digestUsage, wantEphemeral: true},
+		{name: "DigestCronBad", text: `digest cron "0 25 * * *" Europe/Moscow`, admin: true,
+			want: `Schedule "0 25 * * *": end of range (25) above maximum (23): 25.`, wantEphemeral: true},
+		{name: "DigestCronNever", text: `digest cron "0 0 30 2 *" Europe/Moscow`, admin: true,
+			want: `Schedule "0 0 30 2 *": never runs.`, wantEphemeral: true},
+		{name: "DigestBadZone", text: "digest at 08:00 Mars/Olympus", admin: true,
+			want: `Unknown time zone "Mars/Olympus": use an IANA name such as Europe/Moscow or America/New_York.`, wantEphemeral: true},
+		{name: "DigestLocalZone", text: "digest at 08:00 Local", admin: true,
+			want: `Unknown time zone "Local": use an IANA name such as Europe/Moscow or America/New_York.`, wantEphemeral: true},
+		{name: "DigestBadTime", text: "digest at 8am Europe/Moscow", admin: true,
+			want: `Digest time "8am": want HH:MM.`, wantEphemeral: true},
+		{name: "DigestNoZone", text: "digest at 08:00", admin: true, want: digestUsage, wantEphemeral: true},
+		{name: "DigestBadOption", text: "digest at 08:00 Europe/Moscow quiet=never", admin: true,
+			want: `Unknown option "quiet=never": digest takes quiet=skip or quiet=say.`, wantEphemeral: true},
+		{name: "DigestUnknown", text: "digest weekly", admin: true, want: digestUsage, wantEphemeral: true},
+		{name: "DigestOff", text: "digest off", admin: true,
+			want: "Digests are off for this chat.", wantCalls: "digest " + testChat + " off"},
+		{name: "DigestNow", text: "digest NOW", admin: true,
+			want: "The digest is on its way: everything raised since the last one.", wantCalls: "digest now " + testChat},
+		{name: "DigestNowFail", text: "digest now", admin: true, setup: func(w *chatWorld) { w.digestErr = errBoom },
+			want: "Sorry, that failed. Please try again later.", wantEphemeral: true,
+			wantCalls: "digest now " + testChat, wantLog: "database is locked"},
 
 		// status
 		{name: "StatusNotAdmin", text: "status",
@@ -394,7 +500,7 @@ func TestCommander(t *testing.T) {
 			}
 			var logs bytes.Buffer
 			logger := slog.New(slog.NewTextHandler(&logs, nil))
-			c := bot.NewCommander(fakeLibrary{w}, fakeLookups{w}, fakeSubs{w}, fakeMutes{w}, fakeStatus{w},
+			c := bot.NewCommander(fakeLibrary{w}, fakeLookups{w}, fakeSubs{w}, fakeMutes{w}, fakeDigests{w}, fakeStatus{w},
 				func() time.Time { return chatNow }, logger)
 
 			got := c.Run(context.Background(), bot.Command{Chat: testChat, User: "42", Admin: tt.admin, Text: tt.text})
@@ -423,7 +529,7 @@ func TestCommander(t *testing.T) {
 func TestCommanderLogsChat(t *testing.T) {
 	w := &chatWorld{sets: testSets, subsErr: errors.New("boom")}
 	var logs bytes.Buffer
-	c := bot.NewCommander(fakeLibrary{w}, fakeLookups{w}, fakeSubs{w}, fakeMutes{w}, fakeStatus{w}, nil, slog.New(slog.NewTextHandler(&logs, nil)))
+	c := bot.NewCommander(fakeLibrary{w}, fakeLookups{w}, fakeSubs{w}, fakeMutes{w}, fakeDigests{w}, fakeStatus{w}, nil, slog.New(slog.NewTextHandler(&logs, nil)))
 	c.Run(context.Background(), bot.Command{Chat: "slack:C0123", Admin: true, Text: "subscribe unsc"})
 	want := `level=ERROR msg="bot: command failed" chat=slack:C0123 command=subscribe error=boom`
 	if !strings.Contains(logs.String(), want) {

@@ -245,3 +245,46 @@ func wallInstant(wall time.Time, loc *time.Location) time.Time {
 	// Unreachable with consistent zone data; fall back to Go's own choice.
 	return time.Date(wall.Year(), wall.Month(), wall.Day(), wall.Hour(), wall.Minute(), 0, 0, loc)
 }
+
+// Missed is what a schedule owes after a pause: the time to run now, if
+// any, and the times it skips.
+type Missed struct {
+	Due        time.Time   // the latest time in (last, now] less than grace old; zero: none
+	Superseded []time.Time // earlier times within grace: Due's digest covers their periods too
+	Late       []time.Time // times more than grace old, oldest first (at most MaxBetween)
+	Watermark  time.Time   // what to record as the last time dealt with
+}
+
+// Owed returns what s owes at now when the last time dealt with was last
+// (or when the schedule began): the latest time in (last, now], run now
+// if it is less than grace old; earlier times in that window are
+// superseded, since the one digest covers everything since the previous
+// one; times older than grace are late, to be skipped and logged. With
+// nothing owed, Watermark is last.
+func (s *Schedule) Owed(last, now time.Time, grace time.Duration) Missed {
+	m := Missed{Watermark: last}
+	cutoff := now.Add(-grace)
+	if cutoff.After(last) {
+		m.Late = s.Between(last, cutoff)
+		if len(m.Late) > 0 {
+			m.Watermark = cutoff
+		}
+	}
+	recent := s.Between(maxTime(last, cutoff), now)
+	if len(recent) > 0 {
+		m.Due = recent[len(recent)-1]
+		m.Superseded = recent[:len(recent)-1]
+		m.Watermark = m.Due
+	}
+	return m
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// Cron returns the schedule's cron line, without the zone.
+func (s *Schedule) Cron() string { return s.line }

@@ -100,13 +100,19 @@ func (m *Messenger) Send(ctx context.Context, chat string, a *bot.Alert) error {
 	if err != nil {
 		return fmt.Errorf("slack: send alert %d: %w", a.ID, err)
 	}
-	fail := func(err error) error { return fmt.Errorf("slack: send alert %d to %s: %w", a.ID, chat, err) }
-
-	msg := render(a, a.ZoneOr(m.tz))
-	if err := m.pace.wait(ctx, channel); err != nil {
-		return fail(err)
+	if err := m.post(ctx, channel, render(a, a.ZoneOr(m.tz))); err != nil {
+		return fmt.Errorf("slack: send alert %d to %s: %w", a.ID, chat, err)
 	}
-	_, _, err = m.api.PostMessageContext(ctx, channel,
+	return nil
+}
+
+// post posts msg to channel, paced, and returns Send's errors without
+// their prefix.
+func (m *Messenger) post(ctx context.Context, channel string, msg message) error {
+	if err := m.pace.wait(ctx, channel); err != nil {
+		return err
+	}
+	_, _, err := m.api.PostMessageContext(ctx, channel,
 		slackapi.MsgOptionText(msg.text, false), // escaped by render
 		slackapi.MsgOptionBlocks(msg.blocks...),
 		slackapi.MsgOptionDisableLinkUnfurl(),
@@ -121,15 +127,15 @@ func (m *Messenger) Send(ctx context.Context, chat string, a *bot.Alert) error {
 	var resp slackapi.SlackErrorResponse
 	switch {
 	case errors.As(err, &limited):
-		return fail(m.retryAfter(channel, limited.RetryAfter))
+		return m.retryAfter(channel, limited.RetryAfter)
 	case errors.As(err, &status) && status.Code == http.StatusTooManyRequests:
-		return fail(m.retryAfter(channel, defaultRetryAfter))
+		return m.retryAfter(channel, defaultRetryAfter)
 	case errors.As(err, &resp) && resp.Err == "rate_limited":
-		return fail(m.retryAfter(channel, postedTooManyWait))
+		return m.retryAfter(channel, postedTooManyWait)
 	case errors.As(err, &resp) && goneErrors[resp.Err]:
-		return fmt.Errorf("slack: send alert %d to %s: %w: %w", a.ID, chat, bot.ErrChatGone, err)
+		return fmt.Errorf("%w: %w", bot.ErrChatGone, err)
 	default:
-		return fail(err)
+		return err
 	}
 }
 

@@ -164,20 +164,29 @@ func (e *Migrated) NewChat() string { return "telegram:" + strconv.FormatInt(e.T
 // Send sends a to chat as one HTML message, paced under Telegram's limits.
 // See the package doc for its errors.
 func (m *Messenger) Send(ctx context.Context, chat string, a *bot.Alert) error {
+	if err := m.sendHTML(ctx, chat, Render(a, a.ZoneOr(m.tz))); err != nil {
+		return fmt.Errorf("telegram: send to %s: %w", chat, err)
+	}
+	return nil
+}
+
+// sendHTML sends text, in parse mode HTML, to chat, paced under
+// Telegram's limits, and returns Send's errors without their prefix.
+func (m *Messenger) sendHTML(ctx context.Context, chat, text string) error {
 	id, thread, err := ParseChat(chat)
 	if err != nil {
-		return fmt.Errorf("telegram: send to %s: %w", chat, err)
+		return err
 	}
 	if err := m.pace.wait(ctx, id); err != nil {
 		var early *tooEarly
 		if errors.As(err, &early) {
-			return fmt.Errorf("telegram: send to %s: %w", chat, &bot.RetryAfter{Wait: early.wait})
+			return &bot.RetryAfter{Wait: early.wait}
 		}
-		return fmt.Errorf("telegram: send to %s: %w", chat, err)
+		return err
 	}
 	params := tgbotapi.Params{
 		"chat_id":                  strconv.FormatInt(id, 10),
-		"text":                     Render(a, a.ZoneOr(m.tz)),
+		"text":                     text,
 		"parse_mode":               tgbotapi.ModeHTML,
 		"disable_web_page_preview": "true",
 	}
@@ -195,19 +204,19 @@ func (m *Messenger) Send(ctx context.Context, chat string, a *bot.Alert) error {
 
 	var te *tgbotapi.Error
 	if !errors.As(err, &te) {
-		return fmt.Errorf("telegram: send to %s: %w", chat, m.scrub(err))
+		return m.scrub(err)
 	}
 	switch {
 	case te.Code == http.StatusTooManyRequests:
 		wait := max(time.Duration(te.RetryAfter)*time.Second, time.Second)
 		m.pace.holdChat(id, time.Now().Add(wait))
-		return fmt.Errorf("telegram: send to %s: %s: %w", chat, te.Message, &bot.RetryAfter{Wait: wait})
+		return fmt.Errorf("%s: %w", te.Message, &bot.RetryAfter{Wait: wait})
 	case te.MigrateToChatID != 0:
-		return fmt.Errorf("telegram: send to %s: %w", chat, &Migrated{Chat: chat, To: te.MigrateToChatID})
+		return &Migrated{Chat: chat, To: te.MigrateToChatID}
 	case te.Code == http.StatusForbidden:
-		return fmt.Errorf("telegram: send to %s: %s: %w", chat, te.Message, bot.ErrChatGone)
+		return fmt.Errorf("%s: %w", te.Message, bot.ErrChatGone)
 	default:
-		return fmt.Errorf("telegram: send to %s: %w", chat, m.scrub(err))
+		return m.scrub(err)
 	}
 }
 
