@@ -26,10 +26,8 @@ func (c commandLibrary) Rulesets() []*rules.Ruleset { return c.lib().Sets }
 
 func (c commandLibrary) Kind(id string) bot.TargetKind {
 	lib := c.lib()
-	for _, s := range lib.Sets {
-		if s.ID == id {
-			return bot.RulesetTarget
-		}
+	if lib.Set(id) != nil {
+		return bot.RulesetTarget
 	}
 	if lib.Rule(id) != nil {
 		return bot.RuleTarget
@@ -87,9 +85,10 @@ func chatParts(chat string) (platform, id, topic string) {
 	return platform, id, topic
 }
 
-func (c commandSubscriptions) Subscribe(ctx context.Context, chat, target string, min rules.Severity) error {
+func (c commandSubscriptions) Subscribe(ctx context.Context, chat, target string, min rules.Severity, digestOnly bool) error {
 	platform, id, topic := chatParts(chat)
-	return c.st.AddSubscription(ctx, store.Subscription{Platform: platform, Chat: id, Topic: topic, Target: target, MinSeverity: min.String()})
+	return c.st.AddSubscription(ctx, store.Subscription{Platform: platform, Chat: id, Topic: topic, Target: target,
+		MinSeverity: min.String(), DigestOnly: digestOnly})
 }
 
 func (c commandSubscriptions) Unsubscribe(ctx context.Context, chat, target string) (bool, error) {
@@ -105,7 +104,7 @@ func (c commandSubscriptions) List(ctx context.Context, chat string) ([]bot.Subs
 	out := make([]bot.Subscription, 0, len(subs))
 	for _, s := range subs {
 		min, _ := rules.ParseSeverity(s.MinSeverity)
-		out = append(out, bot.Subscription{Target: s.Target, MinSeverity: min})
+		out = append(out, bot.Subscription{Target: s.Target, MinSeverity: min, DigestOnly: s.DigestOnly})
 	}
 	return out, nil
 }
@@ -167,5 +166,5 @@ func (c commandStatus) Status(ctx context.Context) ([]string, error) { return c.
 // commander returns the chat commands of the service.
 func (s *Service) commander() *bot.Commander {
 	subs := commandSubscriptions{s.st}
-	return bot.NewCommander(commandLibrary{s}, commandLookups{s}, subs, subs, commandStatus{s}, time.Now, s.log)
+	return bot.NewCommander(commandLibrary{s}, commandLookups{s}, subs, subs, s.digests, commandStatus{s}, time.Now, s.log)
 }

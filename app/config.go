@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/alertbot/alertbot/bot"
 	"github.com/alertbot/alertbot/rules"
 	"github.com/alertbot/alertbot/sources/web"
 )
@@ -28,6 +30,9 @@ type Config struct {
 	Sources       []Source       `yaml:"sources"`
 	Rulesets      []Ruleset      `yaml:"rulesets"`
 	Subscriptions []Subscription `yaml:"subscriptions"`
+	// DigestGrace is how old a digest that fell due while alertbot was
+	// down may be and still be sent at start-up; older ones are skipped.
+	DigestGrace time.Duration `yaml:"digest_grace"`
 
 	File string `yaml:"-"` // where it was read from, for messages
 }
@@ -134,14 +139,18 @@ type Subscription struct {
 	Rulesets    []string `yaml:"rulesets"`
 	Rules       []string `yaml:"rules"`
 	MinSeverity string   `yaml:"min_severity"`
+	DigestOnly  bool     `yaml:"digest_only"` // these alerts only in the chat's digest, not as they come
 	Digest      *Digest  `yaml:"digest"`
 
 	pos *yaml.Node
 }
 
+// Digest is a chat's digest schedule: a five-field cron line read in an
+// IANA time zone.
 type Digest struct {
-	Cron string `yaml:"cron"`
-	TZ   string `yaml:"tz"`
+	Cron  string `yaml:"cron"`
+	TZ    string `yaml:"tz"`
+	Quiet string `yaml:"quiet"` // say (the default): a quiet period sends one line; skip: it sends nothing
 }
 
 // Scalar is a string that remembers where it stood in the file, so that an
@@ -194,12 +203,13 @@ func (s *Subscription) decodeNode(d *decoder, n *yaml.Node, path string) {
 
 // Defaults. Each is used in one place: applyDefaults.
 const (
-	DefaultStorage    = "sqlite:alertbot.db"
-	DefaultListen     = "127.0.0.1:8080"
-	DefaultEvery      = 5 * time.Minute
-	DefaultMaxAge     = 24 * time.Hour
-	DefaultFloodLimit = 20
-	MinEvery          = 30 * time.Second
+	DefaultStorage     = "sqlite:alertbot.db"
+	DefaultListen      = "127.0.0.1:8080"
+	DefaultEvery       = 5 * time.Minute
+	DefaultMaxAge      = 24 * time.Hour
+	DefaultFloodLimit  = 20
+	DefaultDigestGrace = 6 * time.Hour
+	MinEvery           = 30 * time.Second
 )
 
 func (c *Config) applyDefaults() {
@@ -223,6 +233,9 @@ func (c *Config) applyDefaults() {
 	}
 	if c.Slack.Command == "" {
 		c.Slack.Command = "/alertbot"
+	}
+	if c.DigestGrace == 0 {
+		c.DigestGrace = DefaultDigestGrace
 	}
 	for i := range c.Sources {
 		s := &c.Sources[i]
@@ -350,8 +363,9 @@ func (v *validator) config(c *Config) {
 			v.rule(&rs.Rules[j], fmt.Sprintf("%s.rules[%d]", path, j), ruleIDs, sources)
 		}
 	}
+	digests := make(map[string]string)
 	for i, s := range c.Subscriptions {
-		v.subscription(&s, fmt.Sprintf("subscriptions[%d]", i), sets, ruleIDs)
+		v.subscription(&s, fmt.Sprintf("subscriptions[%d]", i), sets, ruleIDs, digests)
 	}
 }
 
@@ -416,7 +430,7 @@ func (v *validator) rule(r *Rule, path string, seen, sources map[string]string) 
 	}
 }
 
-func (v *validator) subscription(s *Subscription, path string, sets, ruleIDs map[string]string) {
+func (v *validator) subscription(s *Subscription, path string, sets, ruleIDs, digests map[string]string) {
 	if err := checkChat(s.Chat); err != nil {
 		v.errorf(at(s.pos, "chat"), path+".chat", "%v", err)
 	}
@@ -438,13 +452,24 @@ func (v *validator) subscription(s *Subscription, path string, sets, ruleIDs map
 			v.errorf(at(s.pos, "min_severity"), path+".min_severity", "%v", err)
 		}
 	}
-	if s.Digest != nil {
-		if _, err := time.LoadLocation(s.Digest.TZ); err != nil || s.Digest.TZ == "" {
-			v.errorf(at(s.pos, "digest", "tz"), path+".digest.tz", "unknown time zone %q (want an IANA name like Europe/Moscow)", s.Digest.TZ)
-		}
-		if len(strings.Fields(s.Digest.Cron)) != 5 {
-			v.errorf(at(s.pos, "digest", "cron"), path+".digest.cron", "want five cron fields, not %q", s.Digest.Cron)
-		}
+	if s.Digest == nil {
+		return
+	}
+	if other := digests[s.Chat]; other != "" {
+		v.errorf(at(s.pos, "digest"), path+".digest", "chat %s has a digest already, at %s: a chat has one", s.Chat, other)
+	}
+	digests[s.Chat] = path + ".digest"
+	tz, err := bot.LoadZone(s.Digest.TZ)
+	if err != nil {
+		v.errorf(at(s.pos, "digest", "tz"), path+".digest.tz", "unknown time zone %q (want an IANA name like Europe/Moscow)", s.Digest.TZ)
+	}
+	if len(strings.Fields(s.Digest.Cron)) != 5 {
+		v.errorf(at(s.pos, "digest", "cron"), path+".digest.cron", "want five cron fields, not %q", s.Digest.Cron)
+	} else if _, err := bot.ParseSchedule(s.Digest.Cron, cmp.Or(tz, time.UTC)); err != nil {
+		v.errorf(at(s.pos, "digest", "cron"), path+".digest.cron", "%s", strings.TrimPrefix(err.Error(), "bot: "))
+	}
+	if q := s.Digest.Quiet; q != "" && q != "say" && q != "skip" {
+		v.errorf(at(s.pos, "digest", "quiet"), path+".digest.quiet", "want say or skip, not %q", q)
 	}
 }
 

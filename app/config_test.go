@@ -87,7 +87,7 @@ rulesets:
         query: envoy
         sevrity: low
 `, []string{
-			`c.yaml:3:1: colour: unknown key (want one of storage, http, telegram, slack, sources, rulesets, subscriptions)`,
+			`c.yaml:3:1: colour: unknown key (want one of storage, http, telegram, slack, sources, rulesets, subscriptions, digest_grace)`,
 			`c.yaml:12:9: rulesets[0].rules[0].sevrity: unknown key (want one of id, title, severity, query, lang, source, examples)`,
 		}},
 		{"query column, single quoted", `
@@ -188,6 +188,32 @@ rulesets: {}
 			`c.yaml:6:12: sources[0].every: invalid duration "often" (want e.g. 90s, 2m, 1h30m)`,
 			`c.yaml:7:15: sources[0].backfill: want a number`,
 			`c.yaml:8:11: rulesets: want a list`,
+		}},
+		{"digests", `
+digest_grace: -1h
+rulesets:
+  - id: d
+    title: D
+    rules:
+      - {id: r, title: R, severity: high, query: x}
+subscriptions:
+  - chat: telegram:-100
+    rulesets: [d]
+    digest: {cron: "0 25 * * *", tz: Europe/Moscow, quiet: never}
+  - chat: telegram:-100
+    rules: [r]
+    digest: {cron: "0 0 30 2 *", tz: Mars/Olympus}
+  - chat: slack:C1
+    rules: [r]
+    digest: {cron: "@every 1h", tz: UTC}
+`, []string{
+			`c.yaml:2:15: digest_grace: invalid duration "-1h" (want e.g. 90s, 2m, 1h30m)`,
+			`c.yaml:11:20: subscriptions[0].digest.cron: schedule "0 25 * * *": end of range (25) above maximum (23): 25`,
+			`c.yaml:11:60: subscriptions[0].digest.quiet: want say or skip, not "never"`,
+			`c.yaml:14:13: subscriptions[1].digest: chat telegram:-100 has a digest already, at subscriptions[0].digest: a chat has one`,
+			`c.yaml:14:38: subscriptions[1].digest.tz: unknown time zone "Mars/Olympus" (want an IANA name like Europe/Moscow)`,
+			`c.yaml:14:20: subscriptions[1].digest.cron: schedule "0 0 30 2 *": never runs`,
+			`c.yaml:17:20: subscriptions[2].digest.cron: want five cron fields, not "@every 1h"`,
 		}},
 		{"yaml syntax", "rulesets:\n  - id: [\n", []string{`c.yaml:2:1: did not find expected node content`}},
 	}

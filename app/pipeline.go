@@ -64,10 +64,10 @@ func (p *pipeline) skipWrite(r sources.Result) bool {
 
 // running is what a config yields for the pipeline: replaced whole on reload.
 type running struct {
-	lib       *Library
-	sources   map[string]Source
-	platforms map[string]bool           // chat platforms alertbot can send to; none: every alert goes to the console
-	zones     map[string]*time.Location // chat address -> its time zone (from its digest's tz)
+	lib         *Library
+	sources     map[string]Source
+	platforms   map[string]bool // chat platforms alertbot can send to; none: every alert goes to the console
+	digestGrace time.Duration   // how old a missed digest may be and still be sent
 }
 
 var _ sources.Handler = (*pipeline)(nil)

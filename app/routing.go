@@ -19,27 +19,22 @@ func staticSubscriptions(cfg *Config) []store.Subscription {
 		for _, target := range append(slices.Clone(s.Rulesets), s.Rules...) {
 			out = append(out, store.Subscription{
 				Platform: platform, Chat: chat, Topic: topic, Target: target,
-				MinSeverity: s.MinSeverity, Static: true,
+				MinSeverity: s.MinSeverity, DigestOnly: s.DigestOnly, Static: true,
 			})
 		}
 	}
 	return out
 }
 
-// route returns the chats an alert of rule goes to: every chat subscribed
-// to the rule or its rule set, at or above the subscription's minimum
-// severity and not muted, on a platform alertbot can send to. A chat is
-// "platform:chat" or "platform:chat/topic".
+// route returns the chats an alert of rule goes to as it comes: every
+// chat with a subscription that covers it, is not muted and not digest
+// only, on a platform alertbot can send to. A chat is "platform:chat" or
+// "platform:chat/topic".
 func route(subs []store.Subscription, platforms map[string]bool, rule *rules.Rule, now time.Time) []string {
 	var chats []string
 	for _, s := range subs {
-		if !platforms[s.Platform] || (s.Target != rule.ID && s.Target != rule.Ruleset) || now.Before(s.MutedUntil) {
+		if !platforms[s.Platform] || s.DigestOnly || now.Before(s.MutedUntil) || !covers(s, rule.ID, rule.Ruleset, rule.Severity) {
 			continue
-		}
-		if s.MinSeverity != "" {
-			if min, err := rules.ParseSeverity(s.MinSeverity); err == nil && rule.Severity < min {
-				continue
-			}
 		}
 		chat := s.Platform + ":" + s.Chat
 		if s.Topic != "" {
@@ -50,4 +45,18 @@ func route(subs []store.Subscription, platforms map[string]bool, rule *rules.Rul
 		}
 	}
 	return chats
+}
+
+// covers reports whether subscription s takes alerts of the rule ruleID,
+// of rule set ruleset, at severity sev.
+func covers(s store.Subscription, ruleID, ruleset string, sev rules.Severity) bool {
+	if s.Target != ruleID && s.Target != ruleset {
+		return false
+	}
+	if s.MinSeverity != "" {
+		if min, err := rules.ParseSeverity(s.MinSeverity); err == nil && sev < min {
+			return false
+		}
+	}
+	return true
 }

@@ -33,6 +33,16 @@ func NewLibrary(c *Config) (*Library, error) {
 	return &Library{Sets: sets, Matcher: m, an: an, gaz: gaz}, nil
 }
 
+// Set returns the rule set with id, or nil.
+func (l *Library) Set(id string) *rules.Ruleset {
+	for _, s := range l.Sets {
+		if s.ID == id {
+			return s
+		}
+	}
+	return nil
+}
+
 // Rule returns the rule with id, or nil.
 func (l *Library) Rule(id string) *rules.Rule {
 	for _, s := range l.Sets {

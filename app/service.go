@@ -45,9 +45,13 @@ type Options struct {
 	Messengers map[string]bot.Messenger
 	// Getenv reads the environment (tokens and secrets); os.Getenv when nil.
 	Getenv func(string) string
-	// RescueAfter is how long a delivery may stay running before another
-	// worker takes it over (the process that held it died); default 2m.
+	// RescueAfter is how long a delivery or digest may stay running before
+	// another worker takes it over (the process that held it died);
+	// default 2m, and never less than their time limits.
 	RescueAfter time.Duration
+	// Now is the service's clock: when alerts are raised and digests fall
+	// due; time.Now when nil. River's own timing stays on the real time.
+	Now func() time.Time
 }
 
 // deliverWorkers is how many deliveries run at once. Most of a delivery
@@ -63,6 +67,7 @@ type Service struct {
 	jobs    *river.Client[*sql.Tx]
 	poller  *sources.Poller
 	pipe    *pipeline
+	digests *digests
 	fetcher *sources.Fetcher
 	metrics *metrics
 	log     *slog.Logger
@@ -91,8 +96,12 @@ func Open(ctx context.Context, cfg *Config, opt Options) (*Service, error) {
 	if opt.RescueAfter == 0 {
 		opt.RescueAfter = 2 * time.Minute
 	}
+	opt.RescueAfter = max(opt.RescueAfter, bot.DeliverTimeout+time.Second, bot.DigestTimeout+time.Second)
 	if opt.Getenv == nil {
 		opt.Getenv = os.Getenv
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
 	}
 	var platforms chats
 	if opt.Messengers == nil {
@@ -111,6 +120,7 @@ func Open(ctx context.Context, cfg *Config, opt Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	st.SetClock(opt.Now)
 	s := &Service{st: st, log: opt.Logger, handlers: make(map[string]http.Handler)}
 	s.stopping, s.stop = context.WithCancel(context.Background())
 	if err := s.start(ctx, cfg, lib, opt); err != nil {
@@ -143,26 +153,45 @@ func (s *Service) start(ctx context.Context, cfg *Config, lib *Library, opt Opti
 		return fmt.Errorf("app: river migrations: %w", err)
 	}
 	s.metrics = newMetrics(s.st.QueueDepth)
-	s.pipe = &pipeline{st: s.st, metrics: s.metrics, log: s.log, now: time.Now}
+	s.pipe = &pipeline{st: s.st, metrics: s.metrics, log: s.log, now: opt.Now}
+	out := console.New(opt.Stdout)
 	messengers := map[string]bot.Messenger{
-		"console": counted{console.New(opt.Stdout), s.metrics},
+		"console": counted{out, s.metrics},
 	}
 	s.platforms = make(map[string]bool)
 	for name, m := range opt.Messengers {
 		messengers[name] = counted{m, s.metrics}
 		s.platforms[name] = true
 	}
-	if err := s.st.SyncStaticSubscriptions(ctx, staticSubscriptions(cfg)); err != nil {
+	if err := s.syncStatic(ctx, cfg); err != nil {
 		return err
 	}
-	s.pipe.cfg.Store(s.newRunning(cfg, lib))
+	s.pipe.cfg.Store(newRunning(cfg, lib, s.platforms))
+	s.digests = newDigests(s.st, &s.pipe.cfg, opt.Now, s.log)
+	if err := s.digests.loadZones(ctx); err != nil {
+		return err
+	}
 
 	deliverer := bot.NewDeliverer(alertLoader{s.st, &s.pipe.cfg}, deliveries{s.st}, messengers, s.log)
-	deliverer.Zone = func(chat string) *time.Location { return s.pipe.cfg.Load().zones[chat] }
+	deliverer.Zone = s.digests.zone
+	digestMessengers := make(map[string]bot.DigestMessenger)
+	for name, m := range opt.Messengers {
+		if dm, ok := m.(bot.DigestMessenger); ok {
+			digestMessengers[name] = dm
+		}
+	}
+	if len(s.platforms) == 0 {
+		// As alerts do, digests go to the console when no chat token is set.
+		digestMessengers["telegram"], digestMessengers["slack"] = out, out
+	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, deliverer)
+	river.AddWorker(workers, bot.NewDigestWorker(s.digests, deliveries{s.st}, digestMessengers, s.log))
 	s.jobs, err = river.NewClient(driver, &river.Config{
-		Queues:               map[string]river.QueueConfig{bot.DeliverQueue: {MaxWorkers: deliverWorkers}},
+		Queues: map[string]river.QueueConfig{
+			bot.DeliverQueue: {MaxWorkers: deliverWorkers},
+			bot.DigestQueue:  {MaxWorkers: digestWorkers},
+		},
 		Workers:              workers,
 		RescueStuckJobsAfter: opt.RescueAfter,
 		FetchCooldown:        50 * time.Millisecond,
@@ -173,6 +202,7 @@ func (s *Service) start(ctx context.Context, cfg *Config, lib *Library, opt Opti
 		return fmt.Errorf("app: river client: %w", err)
 	}
 	s.pipe.jobs = s.jobs
+	s.digests.jobs = s.jobs
 
 	s.fetcher = sources.NewFetcher(opt.Client, sources.FetchOptions{})
 	s.targets, err = s.targetsOf(ctx, cfg)
@@ -199,16 +229,17 @@ func riverDriver(st *store.Store) riverdriver.Driver[*sql.Tx] {
 	return riverdatabasesql.New(st.DB())
 }
 
-func (s *Service) newRunning(cfg *Config, lib *Library) *running {
-	r := &running{lib: lib, sources: make(map[string]Source), platforms: s.platforms, zones: make(map[string]*time.Location)}
-	for _, sub := range cfg.Subscriptions {
-		if sub.Digest == nil {
-			continue
-		}
-		if tz, err := time.LoadLocation(sub.Digest.TZ); err == nil { // validated with the config
-			r.zones[sub.Chat] = tz
-		}
+// syncStatic makes the store's static subscriptions and digest schedules
+// those of cfg.
+func (s *Service) syncStatic(ctx context.Context, cfg *Config) error {
+	if err := s.st.SyncStaticSubscriptions(ctx, staticSubscriptions(cfg)); err != nil {
+		return err
 	}
+	return s.st.SyncStaticDigestSchedules(ctx, digestSchedules(cfg))
+}
+
+func newRunning(cfg *Config, lib *Library, platforms map[string]bool) *running {
+	r := &running{lib: lib, sources: make(map[string]Source), platforms: platforms, digestGrace: cfg.DigestGrace}
 	for _, src := range cfg.Sources {
 		r.sources[src.ID] = src
 	}
@@ -280,6 +311,7 @@ func (s *Service) Run(ctx context.Context) error {
 	srv := s.serveHTTP()
 	s.log.Info("alertbot running", "sources", len(s.targets), "rules", s.pipe.cfg.Load().lib.Matcher.Rules(), "listen", s.Addr())
 	var listening sync.WaitGroup
+	listening.Go(func() { s.digests.run(ctx) })
 	for _, listen := range s.listeners {
 		listening.Go(func() {
 			if err := listen(ctx); err != nil {
@@ -319,10 +351,11 @@ func (s *Service) Reload(ctx context.Context, cfg *Config) error {
 	if err != nil {
 		return err
 	}
-	if err := s.st.SyncStaticSubscriptions(ctx, staticSubscriptions(cfg)); err != nil {
+	if err := s.syncStatic(ctx, cfg); err != nil {
 		return err
 	}
-	s.pipe.cfg.Store(s.newRunning(cfg, lib))
+	s.pipe.cfg.Store(newRunning(cfg, lib, s.platforms))
+	s.digests.changed()
 	s.poller.Update(targets)
 	s.log.Info("config reloaded", "sources", len(targets), "rules", lib.Matcher.Rules())
 	return nil

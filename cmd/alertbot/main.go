@@ -57,6 +57,7 @@ func commands() []command {
 		{"check", "[-config FILE]", "validate the config and every rule, and run the rules' examples", runCheck},
 		{"test", "[-config FILE] [FILE...]", "run rule test files (texts with the rules they must and must not raise)", runTest},
 		{"match", "[-config FILE] [-json] [FILE|-]...", "run the rules on documents and print what matched and why", runMatch},
+		{"digest", "-chat CHAT [-since 24h] [-send]", "print a chat's digest, and send it with -send", runDigest},
 		{"version", "", "print the version", runVersion},
 	}
 }
