@@ -390,6 +390,9 @@ func ManualDigest(ctx context.Context, cfg *Config, opt Options, chat string, si
 		return err
 	}
 	defer st.Close()
+	if err := syncStatic(ctx, st, cfg); err != nil { // as alertbot run does: the config's chats and schedules
+		return err
+	}
 	var cur atomic.Pointer[running]
 	cur.Store(newRunning(cfg, lib, nil))
 	d := newDigests(st, &cur, time.Now, opt.Logger)

@@ -163,7 +163,7 @@ func (s *Service) start(ctx context.Context, cfg *Config, lib *Library, opt Opti
 		messengers[name] = counted{m, s.metrics}
 		s.platforms[name] = true
 	}
-	if err := s.syncStatic(ctx, cfg); err != nil {
+	if err := syncStatic(ctx, s.st, cfg); err != nil {
 		return err
 	}
 	s.pipe.cfg.Store(newRunning(cfg, lib, s.platforms))
@@ -231,11 +231,11 @@ func riverDriver(st *store.Store) riverdriver.Driver[*sql.Tx] {
 
 // syncStatic makes the store's static subscriptions and digest schedules
 // those of cfg.
-func (s *Service) syncStatic(ctx context.Context, cfg *Config) error {
-	if err := s.st.SyncStaticSubscriptions(ctx, staticSubscriptions(cfg)); err != nil {
+func syncStatic(ctx context.Context, st *store.Store, cfg *Config) error {
+	if err := st.SyncStaticSubscriptions(ctx, staticSubscriptions(cfg)); err != nil {
 		return err
 	}
-	return s.st.SyncStaticDigestSchedules(ctx, digestSchedules(cfg))
+	return st.SyncStaticDigestSchedules(ctx, digestSchedules(cfg))
 }
 
 func newRunning(cfg *Config, lib *Library, platforms map[string]bool) *running {
@@ -351,7 +351,7 @@ func (s *Service) Reload(ctx context.Context, cfg *Config) error {
 	if err != nil {
 		return err
 	}
-	if err := s.syncStatic(ctx, cfg); err != nil {
+	if err := syncStatic(ctx, s.st, cfg); err != nil {
 		return err
 	}
 	s.pipe.cfg.Store(newRunning(cfg, lib, s.platforms))

@@ -229,12 +229,12 @@ const (
 //	Digest · 3 Feb 08:00 – 4 Feb 08:00 MSK
 //	12 alerts in 9 events · 2 critical · 3 high · 4 medium
 //	Diplomatic incidents (5)
-//	14:05 HIGH Diplomat summoned · Iraq summons US chargé d'affaires · TASS, RIA Novosti +2
+//	3 Feb 14:05 HIGH Diplomat summoned · Iraq summons US chargé d'affaires · TASS, RIA Novosti +2
 //	…
 //
 // A quiet period is one line: "Digest · period · nothing raised". Times
-// are in d.Zone (UTC when nil); an event's time shows its date when the
-// period spans more than one day there. Titles and names are cut to a
+// are in d.Zone (UTC when nil); an event's time shows its date unless the
+// whole period falls within one day there. Titles and names are cut to a
 // bounded length, so that every line fits in any message of any platform.
 func LayoutDigest(d *Digest) []Line {
 	zone := d.Zone
@@ -287,7 +287,7 @@ func eventLine(e DigestEvent, zone *time.Location, withDate bool) Line {
 		segs = append(segs, Seg{Text: " " + rule})
 	}
 	if title := link(cutRunes(oneLine(e.Title), digestTitleRunes), e.URL); title.Text != "" {
-		title.Text = cutRunes(title.Text, digestTitleRunes)
+		title.Text = cutRunes(title.Text, digestTitleRunes) // a URL standing in for the title
 		segs = append(segs, Seg{Text: " · "}, title)
 	}
 	if len(e.Sources) > 0 {

@@ -76,6 +76,12 @@
 // our side; it is kept to the time of one HTTP response and one small
 // write.
 //
+// Digests (digest.go, digestwork.go) follow the same pattern: the app
+// inserts one DigestArgs job per chat and scheduled time, unique by both;
+// the DigestWorker records each message of a digest as it is accepted
+// (Digests.DigestPartSent), so a retry resumes after it, with the same
+// residual window per message.
+//
 // # Concurrency
 //
 // Deliverer.Work runs in River's workers, concurrently, also for the same

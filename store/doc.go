@@ -1,7 +1,9 @@
 // Package store keeps what alertbot must remember across restarts: the items
 // sources yielded (with a full-text index for lookups), each source's polling
 // state, the alerts raised (flood summaries among them), which chats each
-// alert was delivered to, the chats' subscriptions and paused chats. River's
+// alert was delivered to, the chats' subscriptions and paused chats, and
+// their digests: schedules, the last time queued, and each run's period and
+// the parts sent (digests.go). River's
 // job tables live in the same database, so an alert and its delivery jobs are
 // committed in one transaction.
 //

@@ -34,6 +34,11 @@
 // character and never inside an escape, with "…" where it was cut. An alert
 // is never split.
 //
+// A digest (SendDigest) is split by bot.SplitDigest into messages of at
+// most MaxBlocks blocks and 12,000 characters, its events several lines
+// to a section, escaped as alerts are; each part is paced like an alert,
+// and a retry resumes after the last part Slack accepted.
+//
 // # Errors and pacing
 //
 // Send paces itself to about one message per second per channel, after a

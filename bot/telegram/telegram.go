@@ -16,7 +16,10 @@
 //
 // An alert is one message in parse mode HTML, built by Render from
 // bot.Layout, with link previews off. All outside text is escaped; the
-// text stays within MaxTextChars by trimming, never by splitting.
+// text stays within MaxTextChars by trimming, never by splitting. A
+// digest (SendDigest, RenderDigest) is split between lines into messages
+// within the same limits, each paced like an alert; a retry resumes after
+// the last part Telegram accepted.
 //
 // # Pacing and errors
 //
