@@ -442,3 +442,48 @@ func TestDigestWorkPartNotRecorded(t *testing.T) {
 		t.Errorf("Work = %v after sending %q; want the store's error after one message", err, m.sent)
 	}
 }
+
+// TestScheduleOwedAcrossDST: the scheduler, ticking through the DST days
+// of New York and London, queues a time skipped by spring-forward once at
+// the end of the gap, and a time repeated by fall-back once.
+func TestScheduleOwedAcrossDST(t *testing.T) {
+	tests := []struct {
+		name, line, zone string
+		from, to         time.Time
+		want             []time.Time
+	}{
+		{"NewYorkSpring", "30 2 * * *", "America/New_York",
+			time.Date(2026, 3, 7, 12, 0, 0, 0, time.UTC), time.Date(2026, 3, 9, 12, 0, 0, 0, time.UTC),
+			[]time.Time{time.Date(2026, 3, 8, 7, 0, 0, 0, time.UTC), time.Date(2026, 3, 9, 6, 30, 0, 0, time.UTC)}},
+		{"NewYorkFall", "30 1 * * *", "America/New_York",
+			time.Date(2026, 10, 31, 12, 0, 0, 0, time.UTC), time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC),
+			[]time.Time{time.Date(2026, 11, 1, 5, 30, 0, 0, time.UTC), time.Date(2026, 11, 2, 6, 30, 0, 0, time.UTC)}},
+		{"LondonSpring", "30 1 * * *", "Europe/London",
+			time.Date(2026, 3, 28, 12, 0, 0, 0, time.UTC), time.Date(2026, 3, 30, 12, 0, 0, 0, time.UTC),
+			[]time.Time{time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC), time.Date(2026, 3, 30, 0, 30, 0, 0, time.UTC)}},
+		{"LondonFall", "30 1 * * *", "Europe/London",
+			time.Date(2026, 10, 24, 12, 0, 0, 0, time.UTC), time.Date(2026, 10, 26, 12, 0, 0, 0, time.UTC),
+			[]time.Time{time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC), time.Date(2026, 10, 26, 1, 30, 0, 0, time.UTC)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := mustSchedule(tt.line, tt.zone)
+			// Tick every five minutes, as a running service would at least.
+			var got []time.Time
+			last := tt.from
+			for now := tt.from; !now.After(tt.to); now = now.Add(5 * time.Minute) {
+				m := s.Owed(last, now, 6*time.Hour)
+				if !m.Due.IsZero() {
+					got = append(got, m.Due)
+				}
+				if len(m.Late)+len(m.Superseded) > 0 {
+					t.Errorf("at %v: late %v, superseded %v; want none while running", now, m.Late, m.Superseded)
+				}
+				last = m.Watermark
+			}
+			if !slices.EqualFunc(got, tt.want, time.Time.Equal) {
+				t.Errorf("queued %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
