@@ -189,6 +189,12 @@ func (d *digests) tick(ctx context.Context) time.Time {
 // queue records that chat's digests up to owed.Watermark are dealt with
 // and inserts the job of owed.Due, in one transaction: a time is queued
 // once, by one replica, across restarts.
+//
+// On SQLite the transaction waits for the one writer, so an alert raised
+// before the due time, in a poll's transaction still open then, is
+// committed before the job exists, and the digest sees it. (PostgreSQL
+// has no such order: there a poll that straddles the due time can commit
+// an alert the digest missed, by the time of one transaction.)
 func (d *digests) queue(ctx context.Context, chat string, owed bot.Missed, grace time.Duration) error {
 	tx, err := d.st.BeginTx(ctx)
 	if err != nil {
