@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -359,6 +360,50 @@ func SlackCheckBlocks(blocks json.RawMessage) []string {
 		return []string{"invalid_blocks_format"}
 	}
 	return checkBlocks(list)
+}
+
+// SlackBlock is a block of a message as a reader sees it: its type and
+// its text, a context block's elements joined by " | ".
+type SlackBlock struct{ Type, Text string }
+
+// SlackReadBlocks returns the blocks of a message (a JSON array), after
+// checking that each of their text objects is verbatim mrkdwn, as
+// alertbot sends all its text so that Slack makes no links or mentions of
+// its own.
+func SlackReadBlocks(t testing.TB, blocks json.RawMessage) []SlackBlock {
+	t.Helper()
+	var list []struct {
+		Type string `json:"type"`
+		Text *struct {
+			Type, Text string
+			Verbatim   bool
+		} `json:"text"`
+		Elements []struct {
+			Type, Text string
+			Verbatim   bool
+		} `json:"elements"`
+	}
+	if err := json.Unmarshal(blocks, &list); err != nil {
+		t.Fatal(err)
+	}
+	var out []SlackBlock
+	for _, b := range list {
+		var texts []string
+		if b.Text != nil {
+			if b.Text.Type != "mrkdwn" || !b.Text.Verbatim {
+				t.Errorf("text object %+v, want verbatim mrkdwn", *b.Text)
+			}
+			texts = append(texts, b.Text.Text)
+		}
+		for _, e := range b.Elements {
+			if e.Type != "mrkdwn" || !e.Verbatim {
+				t.Errorf("element %+v, want verbatim mrkdwn", e)
+			}
+			texts = append(texts, e.Text)
+		}
+		out = append(out, SlackBlock{b.Type, strings.Join(texts, " | ")})
+	}
+	return out
 }
 
 func checkBlocks(blocks []any) []string {

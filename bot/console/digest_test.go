@@ -10,25 +10,21 @@ import (
 	"time"
 
 	"github.com/alertbot/alertbot/bot"
+	"github.com/alertbot/alertbot/bot/bottest"
 	"github.com/alertbot/alertbot/bot/console"
-)
-
-var (
-	digestFrom = time.Date(2024, 2, 3, 5, 0, 0, 0, time.UTC) // 08:00 MSK
-	digestTo   = digestFrom.Add(24 * time.Hour)
 )
 
 func smallDigest() *bot.Digest {
 	entries := []bot.DigestEntry{
 		{AlertID: 1, RuleID: "summoned", RuleTitle: "Diplomat summoned", Ruleset: "diplomacy", RulesetTitle: "Diplomatic incidents",
 			Severity: "high", Title: "Iraq summons US chargé\u202e d'affaires \x1b[31m", URL: "https://example.org/1",
-			Source: "tass", SourceTitle: "TASS", At: digestFrom.Add(2 * time.Hour)},
+			Source: "tass", SourceTitle: "TASS", At: bottest.DigestFrom.Add(2 * time.Hour)},
 		{AlertID: 2, RuleID: "protest", Ruleset: "diplomacy",
-			Severity: "urgent", Title: "Note of protest", Source: "ria", At: digestFrom.Add(3 * time.Hour)},
+			Severity: "urgent", Title: "Note of protest", Source: "ria", At: bottest.DigestFrom.Add(3 * time.Hour)},
 		{AlertID: 3, RuleID: "drill", RuleTitle: "Drills", Ruleset: "military",
-			Severity: "low", URL: "https://example.org/3", Source: "ap", At: digestFrom.Add(4 * time.Hour)},
+			Severity: "low", URL: "https://example.org/3", Source: "ap", At: bottest.DigestFrom.Add(4 * time.Hour)},
 	}
-	return bot.NewDigest(digestFrom, digestTo, msk, entries, nil)
+	return bot.NewDigest(bottest.DigestFrom, bottest.DigestTo, msk, entries, nil)
 }
 
 func TestRenderDigest(t *testing.T) {
@@ -65,7 +61,7 @@ func TestRenderDigest(t *testing.T) {
 		},
 		{
 			name:   "Quiet",
-			digest: bot.NewDigest(digestFrom, digestTo, msk, nil, nil),
+			digest: bot.NewDigest(bottest.DigestFrom, bottest.DigestTo, msk, nil, nil),
 			want:   "Digest · 3 Feb 08:00 – 4 Feb 08:00 MSK · nothing raised\n\n",
 		},
 	}

@@ -2,7 +2,6 @@ package slack_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -17,111 +16,22 @@ import (
 	"github.com/alertbot/alertbot/bot/slack"
 )
 
-var (
-	digestFrom = time.Date(2024, 2, 3, 5, 0, 0, 0, time.UTC) // 08:00 MSK
-	digestTo   = digestFrom.Add(24 * time.Hour)
-)
-
-// hostileTitles are put in the titles of a big digest's items.
-var hostileTitles = []string{
-	`<b>bold?</b>`, `a & b &amp; c`, `<!channel> <!here|here> <@U123>`, `*bold* _x_ ~s~ ` + "`c` ```p```",
-	`<https://evil.example|click>`, `> quote`, `:rotating_light: @channel`, `plain`,
-}
-
-// bigDigest is a digest of 500 alerts in four rule sets: mixed severities
-// (one unknown, some none), titles that must stay apart, some hostile,
-// some 300 characters long, links that are not http, and a few events
-// reported by five sources.
+// bigDigest is bottest's big digest, with Slack's markup and mentions for
+// hostile strings.
 func bigDigest() *bot.Digest {
-	rulesets := []struct{ id, title string }{
-		{"diplomacy", "Diplomatic incidents"},
-		{"military", "Military <!channel> moves & drills"},
-		{"cyber", "*Cyber* _ops_"},
-		{"zz-other", ""},
-	}
-	severities := []string{"low", "medium", "high", "critical", "high", "", "urgent"}
-	sources := []string{"TASS", "RIA <Novosti>", "A & B", "*Reuters*", "AP"}
-	var entries []bot.DigestEntry
-	for i := 0; len(entries) < 500; i++ {
-		rs := rulesets[i%len(rulesets)]
-		title := fmt.Sprintf("q%da q%db q%dc q%dd %s", i, i, i, i, hostileTitles[i%len(hostileTitles)])
-		if i%7 == 3 {
-			title += " " + strings.Repeat("x", 300)
-		}
-		var url string
-		switch {
-		case i%11 == 0:
-			url = ""
-		case i%5 == 0:
-			url = fmt.Sprintf("javascript:alert(%d)", i)
-		case i%13 == 0:
-			url = fmt.Sprintf("slack://channel?id=C%d", i)
-		default:
-			url = fmt.Sprintf("https://example.org/n/%d?a=1&b=<%d>|x", i, i)
-		}
-		e := bot.DigestEntry{
-			AlertID: int64(len(entries) + 1),
-			RuleID:  fmt.Sprintf("%s-r%d", rs.id, i%3), RuleTitle: fmt.Sprintf("Rule %d of %s", i%3, rs.title),
-			Ruleset: rs.id, RulesetTitle: rs.title,
-			Severity: severities[i%len(severities)],
-			Title:    title, URL: url,
-			Source: "s" + fmt.Sprint(i%len(sources)), SourceTitle: sources[i%len(sources)],
-			At: digestFrom.Add(time.Duration(i) * 2 * time.Minute),
-		}
-		entries = append(entries, e)
-		if i%50 == 1 { // the same report from the other sources
-			for j := 1; j < len(sources); j++ {
-				e.AlertID = int64(len(entries) + 1)
-				e.Source, e.SourceTitle = "s"+fmt.Sprint((i+j)%len(sources)), sources[(i+j)%len(sources)]
-				e.At = e.At.Add(time.Minute)
-				entries = append(entries, e)
-			}
-		}
-	}
-	return bot.NewDigest(digestFrom, digestTo, msk, entries, []string{"diplomacy", "military", "cyber"})
+	return bottest.BigDigest(msk, bottest.Hostile{
+		Titles: []string{
+			`<b>bold?</b>`, `a & b &amp; c`, `<!channel> <!here|here> <@U123>`, `*bold* _x_ ~s~ ` + "`c` ```p```",
+			`<https://evil.example|click>`, `> quote`, `:rotating_light: @channel`, `plain`,
+		},
+		RulesetTitle: "Military <!channel> moves & drills",
+		SourceTitle:  "*Reuters*",
+		AppURL:       "slack://channel?id=C%d",
+		URLSuffix:    "|x",
+	})
 }
 
 var emojis = map[string]string{"low": ":large_blue_circle:", "medium": ":large_yellow_circle:", "high": ":red_circle:", "critical": ":rotating_light:"}
-
-// block is a block's type and text; a context block's elements are
-// joined by " | ".
-type block struct{ Type, Text string }
-
-func blocksOf(t *testing.T, raw json.RawMessage) []block {
-	t.Helper()
-	var blocks []struct {
-		Type string `json:"type"`
-		Text *struct {
-			Type, Text string
-			Verbatim   bool
-		} `json:"text"`
-		Elements []struct {
-			Type, Text string
-			Verbatim   bool
-		} `json:"elements"`
-	}
-	if err := json.Unmarshal(raw, &blocks); err != nil {
-		t.Fatal(err)
-	}
-	var out []block
-	for _, b := range blocks {
-		var texts []string
-		if b.Text != nil {
-			if b.Text.Type != "mrkdwn" || !b.Text.Verbatim {
-				t.Errorf("text object %+v, want verbatim mrkdwn", *b.Text)
-			}
-			texts = append(texts, b.Text.Text)
-		}
-		for _, e := range b.Elements {
-			if e.Type != "mrkdwn" || !e.Verbatim {
-				t.Errorf("element %+v, want verbatim mrkdwn", e)
-			}
-			texts = append(texts, e.Text)
-		}
-		out = append(out, block{b.Type, strings.Join(texts, " | ")})
-	}
-	return out
-}
 
 var (
 	linkRE    = regexp.MustCompile(`<([^<>|]*)\|([^<>]*)>`)
@@ -165,49 +75,27 @@ func plain(t *testing.T, line string) string {
 // limits.
 func checkDigestPosts(t *testing.T, d *bot.Digest, posts []bottest.SlackPost) {
 	t.Helper()
-	var head, counts string
-	sections := map[string]bool{}
-	var want []string
-	for _, l := range bot.LayoutDigest(d) {
-		switch l.Kind {
-		case bot.LineDigestHead:
-			head = l.String()
-		case bot.LineDigestCounts:
-			counts = l.String()
-		case bot.LineDigestSection:
-			sections[l.String()] = true
-			sections[l.String()+" (continued)"] = true
-		case bot.LineDigestEvent:
-			emoji := ""
-			for _, s := range l.Segs {
-				if e := emojis[strings.ToLower(s.Text)]; s.Kind == bot.SegSeverity && e != "" {
-					emoji = e + " "
-				}
-			}
-			want = append(want, emoji+l.String())
-		}
-	}
-
+	want := bottest.WantDigestLines(d, emojis)
 	var got []string
 	grouped := false // a section with more than one event
 	for i, p := range posts {
-		wantHead := head
+		wantHead := want.Head
 		if i > 0 {
 			wantHead += " (continued)"
 		}
 		if p.Text != wantHead {
 			t.Errorf("post %d: text %q, want %q", i, p.Text, wantHead)
 		}
-		blocks := blocksOf(t, p.Blocks)
+		blocks := bottest.SlackReadBlocks(t, p.Blocks)
 		if len(blocks) < 2 || blocks[0].Type != "section" || plain(t, blocks[0].Text) != wantHead || !strings.HasPrefix(blocks[0].Text, "*") {
 			t.Fatalf("post %d starts with %+v, want a section: *%s*", i, blocks[:min(2, len(blocks))], wantHead)
 		}
 		if i == 0 {
-			if blocks[1] != (block{"context", counts}) {
+			if blocks[1] != (bottest.SlackBlock{Type: "context", Text: want.Counts}) {
 				t.Errorf("post 0 goes on with %+v, want the counts in a context block", blocks[1])
 			}
 			blocks = slices.Delete(blocks, 1, 2)
-		} else if blocks[1].Type != "section" || !sections[plain(t, blocks[1].Text)] {
+		} else if blocks[1].Type != "section" || !want.Sections[plain(t, blocks[1].Text)] {
 			t.Errorf("post %d goes on with %+v, want a rule set's title", i, blocks[1])
 		}
 		width := 0
@@ -225,7 +113,7 @@ func checkDigestPosts(t *testing.T, d *bot.Digest, posts []bottest.SlackPost) {
 			for _, l := range lines {
 				text := plain(t, l)
 				switch {
-				case !sections[text]:
+				case !want.Sections[text]:
 					got = append(got, text)
 				case len(lines) > 1:
 					t.Errorf("post %d: a rule set's title among events: %q", i, l)
@@ -241,24 +129,10 @@ func checkDigestPosts(t *testing.T, d *bot.Digest, posts []bottest.SlackPost) {
 			t.Errorf("post %d of %d: %d blocks of %d characters: not full", i, len(posts), len(blocks), width)
 		}
 	}
-	if len(want) > 1 && !grouped {
+	if len(want.Events) > 1 && !grouped {
 		t.Errorf("no section holds more than one event")
 	}
-	if !slices.Equal(got, want) {
-		t.Errorf("the posts hold %d event lines, want %d", len(got), len(want))
-		for i := range max(len(got), len(want)) {
-			var g, w string
-			if i < len(got) {
-				g = got[i]
-			}
-			if i < len(want) {
-				w = want[i]
-			}
-			if g != w {
-				t.Fatalf("event line %d:\n got %q\nwant %q", i, g, w)
-			}
-		}
-	}
+	bottest.CheckDigestEvents(t, got, want.Events)
 }
 
 // sendAll sends d to a fake and returns the posts it accepted: the whole
@@ -330,12 +204,12 @@ func TestSendDigestSmall(t *testing.T) {
 	entries := []bot.DigestEntry{
 		{AlertID: 1, RuleID: "summoned", RuleTitle: "Diplomat summoned", Ruleset: "diplomacy", RulesetTitle: "Diplomatic <incidents>",
 			Severity: "high", Title: `Iraq summons <b>US</b> chargé & "co" *now*`, URL: "https://example.org/1?a=1&b=2",
-			Source: "tass", SourceTitle: "TASS", At: digestFrom.Add(2 * time.Hour)},
+			Source: "tass", SourceTitle: "TASS", At: bottest.DigestFrom.Add(2 * time.Hour)},
 		{AlertID: 2, RuleID: "protest", Ruleset: "diplomacy",
 			Severity: "urgent", Title: "Note of protest", URL: "javascript:alert(1)",
-			Source: "ria", At: digestFrom.Add(3 * time.Hour)},
+			Source: "ria", At: bottest.DigestFrom.Add(3 * time.Hour)},
 	}
-	d := bot.NewDigest(digestFrom, digestTo, msk, entries, nil)
+	d := bot.NewDigest(bottest.DigestFrom, bottest.DigestTo, msk, entries, nil)
 	posts := sendAll(t, d)
 	if len(posts) != 1 {
 		t.Fatalf("%d posts, want 1", len(posts))
@@ -343,20 +217,20 @@ func TestSendDigestSmall(t *testing.T) {
 	if want := "Digest · 3 Feb 08:00 – 4 Feb 08:00 MSK"; posts[0].Text != want {
 		t.Errorf("text = %q, want %q", posts[0].Text, want)
 	}
-	want := []block{
-		{"section", "*Digest · 3 Feb 08:00 – 4 Feb 08:00 MSK*"},
-		{"context", "2 alerts in 2 events · 1 high"},
-		{"section", "*Diplomatic &lt;incidents&gt;* (2)"},
-		{"section", `:red_circle: 3 Feb 10:00 *HIGH* Diplomat summoned · <https://example.org/1?a=1&amp;b=2|Iraq summons &lt;b&gt;US&lt;/b&gt; chargé &amp; "co" ∗now∗> · TASS` + "\n" +
+	want := []bottest.SlackBlock{
+		{Type: "section", Text: "*Digest · 3 Feb 08:00 – 4 Feb 08:00 MSK*"},
+		{Type: "context", Text: "2 alerts in 2 events · 1 high"},
+		{Type: "section", Text: "*Diplomatic &lt;incidents&gt;* (2)"},
+		{Type: "section", Text: `:red_circle: 3 Feb 10:00 *HIGH* Diplomat summoned · <https://example.org/1?a=1&amp;b=2|Iraq summons &lt;b&gt;US&lt;/b&gt; chargé &amp; "co" ∗now∗> · TASS` + "\n" +
 			"3 Feb 11:00 *URGENT* protest · Note of protest · ria"},
 	}
-	if got := blocksOf(t, posts[0].Blocks); !slices.Equal(got, want) {
+	if got := bottest.SlackReadBlocks(t, posts[0].Blocks); !slices.Equal(got, want) {
 		t.Errorf("blocks =\n%q\nwant\n%q", got, want)
 	}
 }
 
 func TestSendDigestQuiet(t *testing.T) {
-	d := bot.NewDigest(digestFrom, digestTo, msk, nil, nil)
+	d := bot.NewDigest(bottest.DigestFrom, bottest.DigestTo, msk, nil, nil)
 	posts := sendAll(t, d)
 	if len(posts) != 1 {
 		t.Fatalf("%d posts, want 1", len(posts))
@@ -365,7 +239,7 @@ func TestSendDigestQuiet(t *testing.T) {
 	if posts[0].Text != want {
 		t.Errorf("text = %q, want %q", posts[0].Text, want)
 	}
-	if got := blocksOf(t, posts[0].Blocks); !slices.Equal(got, []block{{"section", "*" + want + "*"}}) {
+	if got := bottest.SlackReadBlocks(t, posts[0].Blocks); !slices.Equal(got, []bottest.SlackBlock{{Type: "section", Text: "*" + want + "*"}}) {
 		t.Errorf("blocks = %q, want one section", got)
 	}
 }
@@ -452,16 +326,7 @@ func TestSendDigestErrors(t *testing.T) {
 					}
 					return nil
 				})
-				if err == nil {
-					t.Fatal("SendDigest: no error")
-				}
-				var ra *bot.RetryAfter
-				if got := errors.As(err, &ra); got != (tt.wait != 0) || got && ra.Wait != tt.wait {
-					t.Errorf("%v: RetryAfter %v, want wait %v", err, ra, tt.wait)
-				}
-				if got := errors.Is(err, bot.ErrChatGone); got != tt.gone {
-					t.Errorf("%v: ErrChatGone %v, want %v", err, got, tt.gone)
-				}
+				bottest.CheckSendError(t, err, tt.wait, tt.gone)
 				if !strings.HasPrefix(err.Error(), "slack: send digest") || strings.Contains(err.Error(), "secret-token") {
 					t.Errorf("error %q", err)
 				}

@@ -197,20 +197,7 @@ func TestSendErrors(t *testing.T) {
 			s.Fail("CX", tt.failure)
 			m := slack.New(token, s.APIURL())
 			err := m.Send(context.Background(), tt.chat, summonsAlert())
-			if err == nil {
-				t.Fatal("Send succeeded")
-			}
-			var wait *bot.RetryAfter
-			gotWait := time.Duration(0)
-			if errors.As(err, &wait) {
-				gotWait = wait.Wait
-			}
-			if gotWait != tt.wantWait {
-				t.Errorf("err = %v: RetryAfter %v, want %v", err, gotWait, tt.wantWait)
-			}
-			if got := errors.Is(err, bot.ErrChatGone); got != tt.wantGone {
-				t.Errorf("err = %v: ErrChatGone %v, want %v", err, got, tt.wantGone)
-			}
+			bottest.CheckSendError(t, err, tt.wantWait, tt.wantGone)
 			if !strings.Contains(err.Error(), tt.wantText) {
 				t.Errorf("err = %q, want it to hold %q", err, tt.wantText)
 			}

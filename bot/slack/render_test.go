@@ -43,39 +43,9 @@ func texts(t *testing.T, msg message) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var blocks []struct {
-		Type string `json:"type"`
-		Text *struct {
-			Type, Text string
-			Verbatim   bool
-		} `json:"text"`
-		Elements []struct {
-			Type, Text string
-			Verbatim   bool
-		} `json:"elements"`
-	}
-	if err := json.Unmarshal(raw, &blocks); err != nil {
-		t.Fatal(err)
-	}
 	var b strings.Builder
-	for _, bl := range blocks {
-		b.WriteString(bl.Type + ": ")
-		if bl.Text != nil {
-			if bl.Text.Type != "mrkdwn" || !bl.Text.Verbatim {
-				t.Errorf("text object %+v, want verbatim mrkdwn", *bl.Text)
-			}
-			b.WriteString(bl.Text.Text)
-		}
-		for i, e := range bl.Elements {
-			if e.Type != "mrkdwn" || !e.Verbatim {
-				t.Errorf("element %+v, want verbatim mrkdwn", e)
-			}
-			if i > 0 {
-				b.WriteString(" | ")
-			}
-			b.WriteString(e.Text)
-		}
-		b.WriteString("\n")
+	for _, bl := range bottest.SlackReadBlocks(t, raw) {
+		b.WriteString(bl.Type + ": " + bl.Text + "\n")
 	}
 	return b.String()
 }

@@ -17,117 +17,40 @@ import (
 	"github.com/alertbot/alertbot/bot/telegram"
 )
 
-var (
-	digestFrom = time.Date(2024, 2, 3, 5, 0, 0, 0, time.UTC) // 08:00 MSK
-	digestTo   = digestFrom.Add(24 * time.Hour)
-)
-
-// hostileTitles are put in the titles of a big digest's items.
-var hostileTitles = []string{
-	`<b>bold?</b>`, `a & b &amp; c`, `<!channel> <@U123>`, `*bold* _x_ ~s~ ` + "`c`",
-	`<a href="https://evil.example">x</a>`, `"><script>alert(1)</script>`, `<tg-spoiler>`, `plain`,
-}
-
-// bigDigest is a digest of 500 alerts in four rule sets: mixed severities
-// (one unknown, some none), titles that must stay apart, some hostile,
-// some 300 characters long, links that are not http, and a few events
-// reported by five sources.
+// bigDigest is bottest's big digest, with Telegram's HTML for hostile
+// strings.
 func bigDigest() *bot.Digest {
-	rulesets := []struct{ id, title string }{
-		{"diplomacy", "Diplomatic incidents"},
-		{"military", "Military <b>moves</b> & drills"},
-		{"cyber", "*Cyber* _ops_"},
-		{"zz-other", ""},
-	}
-	severities := []string{"low", "medium", "high", "critical", "high", "", "urgent"}
-	sources := []string{"TASS", "RIA <Novosti>", "A & B", "Reuters", "AP"}
-	var entries []bot.DigestEntry
-	for i := 0; len(entries) < 500; i++ {
-		rs := rulesets[i%len(rulesets)]
-		title := fmt.Sprintf("q%da q%db q%dc q%dd %s", i, i, i, i, hostileTitles[i%len(hostileTitles)])
-		if i%7 == 3 {
-			title += " " + strings.Repeat("x", 300)
-		}
-		var url string
-		switch {
-		case i%11 == 0:
-			url = ""
-		case i%5 == 0:
-			url = fmt.Sprintf("javascript:alert(%d)", i)
-		case i%13 == 0:
-			url = fmt.Sprintf("tg://user?id=%d", i)
-		default:
-			url = fmt.Sprintf("https://example.org/n/%d?a=1&b=<%d>", i, i)
-		}
-		e := bot.DigestEntry{
-			AlertID: int64(len(entries) + 1),
-			RuleID:  fmt.Sprintf("%s-r%d", rs.id, i%3), RuleTitle: fmt.Sprintf("Rule %d of %s", i%3, rs.title),
-			Ruleset: rs.id, RulesetTitle: rs.title,
-			Severity: severities[i%len(severities)],
-			Title:    title, URL: url,
-			Source: "s" + fmt.Sprint(i%len(sources)), SourceTitle: sources[i%len(sources)],
-			At: digestFrom.Add(time.Duration(i) * 2 * time.Minute),
-		}
-		entries = append(entries, e)
-		if i%50 == 1 { // the same report from the other sources
-			for j := 1; j < len(sources); j++ {
-				e.AlertID = int64(len(entries) + 1)
-				e.Source, e.SourceTitle = "s"+fmt.Sprint((i+j)%len(sources)), sources[(i+j)%len(sources)]
-				e.At = e.At.Add(time.Minute)
-				entries = append(entries, e)
-			}
-		}
-	}
-	return bot.NewDigest(digestFrom, digestTo, msk, entries, []string{"diplomacy", "military", "cyber"})
+	return bottest.BigDigest(msk, bottest.Hostile{
+		Titles: []string{
+			`<b>bold?</b>`, `a & b &amp; c`, `<!channel> <@U123>`, `*bold* _x_ ~s~ ` + "`c`",
+			`<a href="https://evil.example">x</a>`, `"><script>alert(1)</script>`, `<tg-spoiler>`, `plain`,
+		},
+		RulesetTitle: "Military <b>moves</b> & drills",
+		SourceTitle:  "Reuters",
+		AppURL:       "tg://user?id=%d",
+	})
 }
 
 var marks = map[string]string{"low": "🔵", "medium": "🟡", "high": "🔴", "critical": "🚨"}
-
-// layout returns what the messages of d must hold: the head line, the
-// counts, the rule sets' title lines, and the event lines, each as
-// Telegram shows it (an event's severity's mark first).
-func layout(d *bot.Digest) (head, counts string, sections map[string]bool, events []string) {
-	sections = map[string]bool{}
-	for _, l := range bot.LayoutDigest(d) {
-		switch l.Kind {
-		case bot.LineDigestHead:
-			head = l.String()
-		case bot.LineDigestCounts:
-			counts = l.String()
-		case bot.LineDigestSection:
-			sections[l.String()] = true
-			sections[l.String()+" (continued)"] = true
-		case bot.LineDigestEvent:
-			mark := ""
-			for _, s := range l.Segs {
-				if s.Kind == bot.SegSeverity && marks[strings.ToLower(s.Text)] != "" {
-					mark = marks[strings.ToLower(s.Text)] + " "
-				}
-			}
-			events = append(events, mark+l.String())
-		}
-	}
-	return head, counts, sections, events
-}
 
 // checkDigestMessages checks that the messages of d, as sent (raw) and as
 // parsed by Telegram, hold its lines, each once, in order, whole, and are
 // full but for the last.
 func checkDigestMessages(t *testing.T, d *bot.Digest, raw, parsed []string) {
 	t.Helper()
-	head, counts, sections, want := layout(d)
+	want := bottest.WantDigestLines(d, marks)
 	var got []string
 	for i, text := range parsed {
 		lines := strings.Split(text, "\n")
-		wantHead := head
+		wantHead := want.Head
 		if i == 0 {
-			if len(lines) < 2 || lines[1] != counts {
-				t.Errorf("message 0 does not go on with the counts %q: %q", counts, lines[:min(2, len(lines))])
+			if len(lines) < 2 || lines[1] != want.Counts {
+				t.Errorf("message 0 does not go on with the counts %q: %q", want.Counts, lines[:min(2, len(lines))])
 			}
 			lines = slices.Delete(lines, 1, min(2, len(lines)))
 		} else {
 			wantHead += " (continued)"
-			if len(lines) < 2 || !sections[lines[1]] {
+			if len(lines) < 2 || !want.Sections[lines[1]] {
 				t.Errorf("message %d does not go on with a rule set's title: %q", i, lines[:min(2, len(lines))])
 			}
 		}
@@ -135,7 +58,7 @@ func checkDigestMessages(t *testing.T, d *bot.Digest, raw, parsed []string) {
 			t.Errorf("message %d starts %q, want %q", i, lines[0], wantHead)
 		}
 		for _, l := range lines[1:] {
-			if !sections[l] {
+			if !want.Sections[l] {
 				got = append(got, l)
 			}
 		}
@@ -148,21 +71,7 @@ func checkDigestMessages(t *testing.T, d *bot.Digest, raw, parsed []string) {
 			}
 		}
 	}
-	if !slices.Equal(got, want) {
-		t.Errorf("the messages hold %d event lines, want %d", len(got), len(want))
-		for i := range max(len(got), len(want)) {
-			var g, w string
-			if i < len(got) {
-				g = got[i]
-			}
-			if i < len(want) {
-				w = want[i]
-			}
-			if g != w {
-				t.Fatalf("event line %d:\n got %q\nwant %q", i, g, w)
-			}
-		}
-	}
+	bottest.CheckDigestEvents(t, got, want.Events)
 }
 
 func TestSendDigest(t *testing.T) {
@@ -249,10 +158,10 @@ func TestSendDigestLongLinks(t *testing.T) {
 			entries = append(entries, bot.DigestEntry{
 				AlertID: int64(i), RuleID: "r", Ruleset: "rs", Severity: "low",
 				Title: fmt.Sprintf("t%da t%db", i, i), URL: fmt.Sprintf("https://example.org/%s/%d", strings.Repeat("a&", 1000), i),
-				At: digestFrom.Add(time.Duration(i) * time.Minute),
+				At: bottest.DigestFrom.Add(time.Duration(i) * time.Minute),
 			})
 		}
-		d := bot.NewDigest(digestFrom, digestTo, msk, entries, nil)
+		d := bot.NewDigest(bottest.DigestFrom, bottest.DigestTo, msk, entries, nil)
 		msgs := telegram.RenderDigest(d)
 		if err := m.SendDigest(context.Background(), "telegram:555", d, 0, func(int) error { return nil }); err != nil {
 			t.Fatal(err)
@@ -289,12 +198,12 @@ func TestRenderDigest(t *testing.T) {
 	entries := []bot.DigestEntry{
 		{AlertID: 1, RuleID: "summoned", RuleTitle: "Diplomat summoned", Ruleset: "diplomacy", RulesetTitle: "Diplomatic <incidents>",
 			Severity: "high", Title: `Iraq summons <b>US</b> chargé & "co"`, URL: "https://example.org/1?a=1&b=2",
-			Source: "tass", SourceTitle: "TASS", At: digestFrom.Add(2 * time.Hour)},
+			Source: "tass", SourceTitle: "TASS", At: bottest.DigestFrom.Add(2 * time.Hour)},
 		{AlertID: 2, RuleID: "protest", Ruleset: "diplomacy",
 			Severity: "urgent", Title: "Note of protest", URL: "javascript:alert(1)",
-			Source: "ria", At: digestFrom.Add(3 * time.Hour)},
+			Source: "ria", At: bottest.DigestFrom.Add(3 * time.Hour)},
 	}
-	d := bot.NewDigest(digestFrom, digestTo, msk, entries, nil)
+	d := bot.NewDigest(bottest.DigestFrom, bottest.DigestTo, msk, entries, nil)
 	got := telegram.RenderDigest(d)
 	want := []string{"<b>Digest · 3 Feb 08:00 – 4 Feb 08:00 MSK</b>\n" +
 		"2 alerts in 2 events · 1 high\n" +
@@ -314,7 +223,7 @@ func TestRenderDigest(t *testing.T) {
 func TestSendDigestQuiet(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv, m := inMemory(t)
-		d := bot.NewDigest(digestFrom, digestTo, msk, nil, nil)
+		d := bot.NewDigest(bottest.DigestFrom, bottest.DigestTo, msk, nil, nil)
 		var sent []int
 		if err := m.SendDigest(context.Background(), "telegram:555", d, 0, func(i int) error {
 			sent = append(sent, i)
@@ -412,20 +321,7 @@ func TestSendDigestErrors(t *testing.T) {
 						}
 						return nil
 					})
-					if err == nil {
-						t.Fatal("SendDigest: no error")
-					}
-					var ra *bot.RetryAfter
-					if got := errors.As(err, &ra); got != (tt.wait != 0) || got && ra.Wait != tt.wait {
-						t.Errorf("%v: RetryAfter %v, want wait %v", err, ra, tt.wait)
-					}
-					if got := errors.Is(err, bot.ErrChatGone); got != tt.gone {
-						t.Errorf("%v: ErrChatGone %v, want %v", err, got, tt.gone)
-					}
-					var mig *telegram.Migrated
-					if got := errors.As(err, &mig); got != (tt.migrateTo != 0) || got && (mig.To != tt.migrateTo || mig.Chat != "telegram:-4001") {
-						t.Errorf("%v: Migrated %v %+v, want To %d", err, got, mig, tt.migrateTo)
-					}
+					checkSendError(t, err, "telegram:-4001", tt.wait, tt.gone, tt.migrateTo)
 					if want := fmt.Sprintf("telegram: send digest part %d/", failAt+1); !strings.HasPrefix(err.Error(), want) {
 						t.Errorf("error %q, want it to start %q", err, want)
 					}

@@ -332,20 +332,7 @@ func TestSendErrors(t *testing.T) {
 			srv, m := start(t)
 			srv.FailChat(-4001, tt.fail)
 			err := m.Send(context.Background(), "telegram:-4001", summonsAlert())
-			if err == nil {
-				t.Fatal("Send: no error")
-			}
-			var ra *bot.RetryAfter
-			if got := errors.As(err, &ra); got != (tt.wait != 0) || got && ra.Wait != tt.wait {
-				t.Errorf("RetryAfter: %v %v, want wait %v", got, ra, tt.wait)
-			}
-			if got := errors.Is(err, bot.ErrChatGone); got != tt.gone {
-				t.Errorf("errors.Is(err, ErrChatGone) = %v, want %v", got, tt.gone)
-			}
-			var mig *telegram.Migrated
-			if got := errors.As(err, &mig); got != (tt.migrateTo != 0) || got && (mig.To != tt.migrateTo || mig.Chat != "telegram:-4001" || mig.NewChat() != fmt.Sprint("telegram:", tt.migrateTo)) {
-				t.Errorf("Migrated: %v %+v, want To %d", got, mig, tt.migrateTo)
-			}
+			checkSendError(t, err, "telegram:-4001", tt.wait, tt.gone, tt.migrateTo)
 			if tt.message != "" && err.Error() != tt.message {
 				t.Errorf("error = %q, want %q", err, tt.message)
 			}
@@ -353,6 +340,18 @@ func TestSendErrors(t *testing.T) {
 				t.Errorf("sent %d messages, want 0", len(srv.Sent()))
 			}
 		})
+	}
+}
+
+// checkSendError checks the error of a send to chat that failed as
+// bottest.CheckSendError does, and for a *telegram.Migrated of chat to
+// migrateTo (none when migrateTo is 0).
+func checkSendError(t *testing.T, err error, chat string, wait time.Duration, gone bool, migrateTo int64) {
+	t.Helper()
+	bottest.CheckSendError(t, err, wait, gone)
+	var mig *telegram.Migrated
+	if got := errors.As(err, &mig); got != (migrateTo != 0) || got && (mig.To != migrateTo || mig.Chat != chat || mig.NewChat() != fmt.Sprint("telegram:", migrateTo)) {
+		t.Errorf("%v: Migrated %v %+v, want To %d", err, got, mig, migrateTo)
 	}
 }
 
