@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 
 	"github.com/alertbot/alertbot/bot"
@@ -45,6 +46,7 @@ type digests struct {
 	now  func() time.Time
 	log  *slog.Logger
 	wake chan struct{} // a schedule changed: scan now
+	done prometheus.Counter
 
 	mu    sync.Mutex
 	zones map[string]*time.Location // chat -> the zone of its digest, as last scanned
@@ -55,8 +57,8 @@ var (
 	_ bot.DigestSettings = (*digests)(nil)
 )
 
-func newDigests(st *store.Store, cfg *atomic.Pointer[running], now func() time.Time, log *slog.Logger) *digests {
-	return &digests{st: st, cfg: cfg, now: now, log: log, wake: make(chan struct{}, 1), zones: map[string]*time.Location{}}
+func newDigests(st *store.Store, cfg *atomic.Pointer[running], now func() time.Time, log *slog.Logger, done prometheus.Counter) *digests {
+	return &digests{st: st, cfg: cfg, now: now, log: log, done: done, wake: make(chan struct{}, 1), zones: map[string]*time.Location{}}
 }
 
 // digestSchedules are the config's digest schedules, as the store keeps
@@ -327,7 +329,11 @@ func (d *digests) DigestPartSent(ctx context.Context, chat string, due time.Time
 }
 
 func (d *digests) FinishDigest(ctx context.Context, chat string, due time.Time, alerts int) error {
-	return d.st.FinishDigest(ctx, chat, due, alerts)
+	if err := d.st.FinishDigest(ctx, chat, due, alerts); err != nil {
+		return err
+	}
+	d.done.Inc()
+	return nil
 }
 
 // DigestSchedule is the digest command's view of chat's schedule.
@@ -401,7 +407,7 @@ func ManualDigest(ctx context.Context, cfg *Config, opt Options, chat string, si
 	}
 	var cur atomic.Pointer[running]
 	cur.Store(newRunning(cfg, lib, nil))
-	d := newDigests(st, &cur, time.Now, opt.Logger)
+	d := newDigests(st, &cur, time.Now, opt.Logger, newMetrics(st.QueueDepth).digests)
 
 	now := d.now().UTC().Truncate(time.Second)
 	from := now.Add(-since)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
@@ -345,6 +346,17 @@ func TestDigestCommands(t *testing.T) {
 	eventually(t, "the digest is printed", func() bool { return strings.Contains(out.String(), "Digest ·") })
 	if _, digest, _ := strings.Cut(out.String(), "Digest ·"); !strings.Contains(digest, "Moscow summons the Latvian ambassador") {
 		t.Errorf("the digest lacks the alert:\n%s", out.String())
+	}
+	eventually(t, "the digest is counted", func() bool {
+		var m dto.Metric
+		return svc.metrics.digests.Write(&m) == nil && m.GetCounter().GetValue() == 1
+	})
+	status, err := svc.statusReport(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(status, "\n"); !strings.Contains(got, "telegram:42: 30 9 * * 1-5 America/New_York, next 2026-11-25 14:30 UTC, last sent 2026-11-25 04:00 UTC") {
+		t.Errorf("status:\n%s\nwant the chat's digest, next and last", got)
 	}
 	if got := cmd(svc, "digest off"); got != "Digests are off for this chat." {
 		t.Errorf("digest off = %q", got)

@@ -18,6 +18,7 @@ type metrics struct {
 	matchSeconds prometheus.Histogram
 	alerts       *prometheus.CounterVec // alerts raised, by rule
 	deliveries   *prometheus.CounterVec // deliveries, by outcome
+	digests      prometheus.Counter     // digests done: sent, or quiet and skipped
 }
 
 func newMetrics(queueDepth func(context.Context) (int, error)) *metrics {
@@ -42,6 +43,9 @@ func newMetrics(queueDepth func(context.Context) (int, error)) *metrics {
 		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "alertbot_deliveries_total", Help: "Attempts to deliver an alert to a chat, by outcome.",
 		}, []string{"outcome"}),
+		digests: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "alertbot_digests_total", Help: "Digests done: sent in full, or quiet and skipped as the chat chose.",
+		}),
 	}
 	queue := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "alertbot_queue_depth", Help: "Jobs waiting to run: deliveries not yet made.",
@@ -54,7 +58,7 @@ func newMetrics(queueDepth func(context.Context) (int, error)) *metrics {
 		}
 		return float64(n)
 	})
-	m.reg.MustRegister(m.fetched, m.fetchErrors, m.notModified, m.matchSeconds, m.alerts, m.deliveries, queue,
+	m.reg.MustRegister(m.fetched, m.fetchErrors, m.notModified, m.matchSeconds, m.alerts, m.deliveries, m.digests, queue,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
 }

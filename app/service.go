@@ -167,7 +167,7 @@ func (s *Service) start(ctx context.Context, cfg *Config, lib *Library, opt Opti
 		return err
 	}
 	s.pipe.cfg.Store(newRunning(cfg, lib, s.platforms))
-	s.digests = newDigests(s.st, &s.pipe.cfg, opt.Now, s.log)
+	s.digests = newDigests(s.st, &s.pipe.cfg, opt.Now, s.log, s.metrics.digests)
 	if err := s.digests.loadZones(ctx); err != nil {
 		return err
 	}

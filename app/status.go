@@ -2,13 +2,16 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/alertbot/alertbot/store"
 )
 
 // statusReport describes the service for the status command: sources that
 // fail (with their last error), how many are healthy, the deliveries
-// waiting, and the chats delivery stopped sending to.
+// waiting, the chats delivery stopped sending to, and the chats' digests.
 func (s *Service) statusReport(ctx context.Context) ([]string, error) {
 	states, err := s.st.ListSourceStates(ctx)
 	if err != nil {
@@ -45,7 +48,35 @@ func (s *Service) statusReport(ctx context.Context) ([]string, error) {
 			lines = append(lines, fmt.Sprintf("  %s:%s since %s: %s", p.Platform, p.Chat, p.Since.UTC().Format("2006-01-02 15:04 UTC"), p.Reason))
 		}
 	}
-	return lines, nil
+	digests, err := s.digestStatus(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return append(lines, digests...), nil
+}
+
+// digestStatus lists the chats' digests: schedule, next and last.
+func (s *Service) digestStatus(ctx context.Context) ([]string, error) {
+	scheds, err := s.st.DigestSchedules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var lines []string
+	for _, sc := range scheds {
+		sched, err := schedule(sc)
+		if err != nil || sched == nil {
+			continue
+		}
+		last, err := s.st.LastDigest(ctx, sc.Chat)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+		lines = append(lines, fmt.Sprintf("  %s: %s, next %s, last sent %s", sc.Chat, sched, since(sched.Next(s.digests.now())), since(last.Sent)))
+	}
+	if len(lines) == 0 {
+		return []string{"digests: none"}, nil
+	}
+	return append([]string{fmt.Sprintf("digests: %d", len(lines))}, lines...), nil
 }
 
 // since says when t was, for people: "2026-11-25 14:05 UTC", or "never".
