@@ -3,10 +3,12 @@ package app
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -417,4 +419,72 @@ type tWriter struct{ t *testing.T }
 func (w tWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSuffix(string(p), "\n"))
 	return len(p), nil
+}
+
+// TestDigestOnceAcrossReplicasPostgres: two replicas on one PostgreSQL
+// database, both running through a chat's due time, send its digest once.
+func TestDigestOnceAcrossReplicasPostgres(t *testing.T) {
+	dsn := os.Getenv("ALERTBOT_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("set ALERTBOT_TEST_POSTGRES to a PostgreSQL URL to run on PostgreSQL")
+	}
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	schema := fmt.Sprintf("alertbot_app_test_%d", os.Getpid())
+	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	storage := dsn + sep + "search_path=" + schema
+
+	sl := bottest.NewSlackServer(t, bottest.SlackWithToken("xoxb-test"))
+	e := env{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": sl.APIURL(), "SLACK_SIGNING_SECRET": "s"}
+	cfg, err := ParseConfig("digest.yaml", []byte(chatRules+`
+slack: {mode: http}
+subscriptions:
+  - chat: slack:C1
+    rulesets: [diplomacy]
+    digest_only: true
+    digest: {cron: "0 8 * * *", tz: Europe/Moscow}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.HTTP.Listen = "127.0.0.1:0"
+	c := &clock{t: digestDue.Add(-time.Hour)}
+	var replicas []*Service
+	for range 2 {
+		svc, err := Open(context.Background(), cfg, Options{
+			Logger: slog.New(slog.DiscardHandler), Stdout: io.Discard, Storage: storage, Getenv: e.get, Now: c.now,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		replicas = append(replicas, svc)
+	}
+	if err := replicas[0].st.PutSourceState(context.Background(), store.SourceState{ID: "a", Seen: true}); err != nil {
+		t.Fatal(err)
+	}
+	raise(t, replicas[0], c.now(), "Moscow summons the Latvian ambassador")
+	c.set(digestDue.Add(time.Second))
+	var stops []func()
+	for _, svc := range replicas {
+		stops = append(stops, run(t, svc))
+	}
+	eventually(t, "the digest arrives", func() bool { return len(sl.Accepted()) >= 1 })
+	time.Sleep(time.Second) // room for a second one to show
+	for _, stop := range stops {
+		stop()
+	}
+	posts := sl.Accepted()
+	if len(posts) != 1 || !strings.Contains(string(posts[0].Blocks), "Moscow summons the Latvian ambassador") {
+		t.Errorf("Slack got %d posts, want the digest once: %+v", len(posts), posts)
+	}
 }
