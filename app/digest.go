@@ -97,22 +97,37 @@ func (d *digests) zone(chat string) *time.Location {
 	return d.zones[chat]
 }
 
-// loadZones reads the zones of the chats' digests, before the first tick.
-func (d *digests) loadZones(ctx context.Context) error {
+// activeSchedule is a chat's digest schedule that is on, parsed.
+type activeSchedule struct {
+	store.DigestSchedule
+	s *bot.Schedule
+}
+
+// load reads the schedules of the chats whose digests are on, and keeps
+// their zones for zone. A schedule that does not parse (a zone the system
+// no longer knows) is logged and left out.
+func (d *digests) load(ctx context.Context) ([]activeSchedule, error) {
 	scheds, err := d.st.DigestSchedules(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	zones := make(map[string]*time.Location)
+	var out []activeSchedule
 	for _, sc := range scheds {
-		if s, err := schedule(sc); err == nil && s != nil {
+		s, err := schedule(sc)
+		if err != nil {
+			d.log.Error("digests: bad schedule: no digests for the chat", "chat", sc.Chat, "cron", sc.Cron, "tz", sc.TZ, "error", err)
+			continue
+		}
+		if s != nil {
 			zones[sc.Chat] = s.Location()
+			out = append(out, activeSchedule{sc, s})
 		}
 	}
 	d.mu.Lock()
 	d.zones = zones
 	d.mu.Unlock()
-	return nil
+	return out, nil
 }
 
 // run queues the chats' digests as they fall due, until ctx is done.
@@ -151,23 +166,14 @@ func (d *digests) changed() {
 func (d *digests) tick(ctx context.Context) time.Time {
 	now := d.now()
 	grace := cmp.Or(d.cfg.Load().digestGrace, DefaultDigestGrace)
-	scheds, err := d.st.DigestSchedules(ctx)
+	scheds, err := d.load(ctx)
 	if err != nil {
 		d.log.Error("digests: read schedules", "error", err)
 		return now.Add(digestScan)
 	}
-	zones := make(map[string]*time.Location)
 	var next time.Time
 	for _, sc := range scheds {
-		s, err := schedule(sc)
-		if err != nil {
-			d.log.Error("digests: bad schedule: no digests for the chat", "chat", sc.Chat, "cron", sc.Cron, "tz", sc.TZ, "error", err)
-			continue
-		}
-		if s == nil {
-			continue
-		}
-		zones[sc.Chat] = s.Location()
+		s := sc.s
 		last := sc.Since
 		if sc.LastDue.After(last) {
 			last = sc.LastDue
@@ -182,9 +188,6 @@ func (d *digests) tick(ctx context.Context) time.Time {
 			next = n
 		}
 	}
-	d.mu.Lock()
-	d.zones = zones
-	d.mu.Unlock()
 	return next
 }
 

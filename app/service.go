@@ -168,7 +168,7 @@ func (s *Service) start(ctx context.Context, cfg *Config, lib *Library, opt Opti
 	}
 	s.pipe.cfg.Store(newRunning(cfg, lib, s.platforms))
 	s.digests = newDigests(s.st, &s.pipe.cfg, opt.Now, s.log, s.metrics.digests)
-	if err := s.digests.loadZones(ctx); err != nil {
+	if _, err := s.digests.load(ctx); err != nil { // the chats' zones, for the first deliveries
 		return err
 	}
 
