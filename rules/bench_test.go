@@ -167,26 +167,38 @@ func naiveRegexp(e Expr) string {
 }
 
 // candidatesPerItem is how many rules the index hands to evaluation, on
-// average: the work Match does beyond analysing the item.
+// average: the work Match does beyond analysing the item. candidates are
+// the rules anchored on the item's words, evaluated those of them whose
+// prefilters the item meets.
 func candidatesPerItem(m *Matcher, docs []Document) (candidates, evaluated float64) {
 	s := m.pool.Get().(*scratch)
 	defer m.pool.Put(s)
 	n, e := 0, 0
+	found := make([]uint64, len(s.seen))
+	count := func(p postings) {
+		for len(p) > 0 {
+			i := p[0]
+			p = p[2+p[1]:]
+			found[i/64] |= 1 << (i % 64)
+		}
+	}
 	for i := range docs {
 		s.doc.reset(&docs[i])
 		for _, i := range m.always {
 			s.seen[i/64] |= 1 << (i % 64)
+			found[i/64] |= 1 << (i % 64)
 		}
 		m.candidates(s)
-		for w, set := range s.seen {
-			for ; set != 0; set &= set - 1 {
-				n++
-				c := &m.rules[w*64+bits.TrailingZeros64(set)]
-				if s.doc.holds(m.req[c.req:c.end]) {
-					e++
-				}
-			}
-			s.seen[w] = 0
+		for _, id := range s.doc.stems.used {
+			count(m.byStem.postings(id))
+		}
+		for _, id := range s.doc.prefixes.used {
+			count(m.byPrefix.postings(id))
+		}
+		for w := range s.seen {
+			n += bits.OnesCount64(found[w])
+			e += bits.OnesCount64(s.seen[w])
+			s.seen[w], found[w] = 0, 0
 		}
 	}
 	return float64(n) / float64(len(docs)), float64(e) / float64(len(docs))

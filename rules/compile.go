@@ -5,41 +5,74 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/alertbot/alertbot/rules/text"
 )
 
-// A node is a compiled Expr: words analysed into folded forms and stems,
-// ready to evaluate against a document. The set is closed: *andNode,
-// *orNode, *notNode, *wordNode, *phraseNode, *nearNode, *regexNode,
-// *metaNode.
-type node interface{ node() }
+// A tree is a compiled Expr, or a part of one: its nodes in prefix order,
+// each node followed by the subtrees of its kids, one after the other.
+// t[0] is the root, and t[0].size the length of the tree, so that the
+// first kid of t is t[1:] and the kid after kid k is k[k[0].size:] (see
+// kids). The words are nodes too. A rule's tree thus lies in a few
+// consecutive cache lines: with thousands of rules, the ones a document
+// brings up are cold memory, and reading one block of it costs far less
+// than chasing pointers to nodes strewn over the heap.
+type tree []node
 
-type andNode struct{ kids []node }
-type orNode struct{ kids []node }
-type notNode struct{ kid node }
+type node struct {
+	op       op
+	sentence bool // opNear: NEAR/s
 
-// wordNode is one analysed word.
-type wordNode struct {
+	// An opWord is one analysed word.
 	field  Field
 	kind   TermKind
-	norm   string               // folded form; for Prefix the prefix
 	script text.Lang            // English for Latin script, Russian for Cyrillic, else Unknown
 	ids    [text.NumLangs]int32 // id of the stem in each language of its script, or -1
-	pid    int32                // for Prefix: id of its first prefixRunes runes
+	pid    int32                // for Prefix: id of the prefix, or -1 when it is too short to index
+
+	size int32 // nodes in the subtree, this one included
+	arg  int32 // see op
 }
 
-// phraseNode is words in order with at most slop other words between them.
-type phraseNode struct {
-	field Field
-	words []*wordNode
-	slop  int
+// op is what a node does, and what its arg is.
+type op uint8
+
+const (
+	opAnd    op = iota // all kids
+	opOr               // any kid
+	opNot              // its one kid does not match
+	opWord             // arg: its folded form (for Prefix the prefix), in Matcher.norms
+	opPhrase           // its kids, all opWord, in order; arg: the slop
+	opNear             // its two kids within arg words, or in one sentence
+	opRegex            // arg: the regex, in Matcher.regexps
+	opMeta             // arg: the test, in Matcher.metas
+)
+
+// kids calls yield with each kid of t's root, in order.
+func (t tree) kids(yield func(tree) bool) {
+	for k := t[1:t[0].size]; len(k) > 0; k = k[k[0].size:] {
+		if !yield(k[:k[0].size]) {
+			return
+		}
+	}
 }
 
-type nearNode struct {
-	x, y     node
-	dist     int
-	sentence bool
+// pair returns the two kids of a NEAR.
+func (t tree) pair() (x, y tree) {
+	x = t[1 : 1+t[1].size]
+	y = t[1+len(x) : t[0].size]
+	return x, y
+}
+
+// join returns the tree of root over kids.
+func join(root node, kids ...tree) tree {
+	t := tree{root}
+	for _, k := range kids {
+		t = append(t, k...)
+	}
+	t[0].size = int32(len(t))
+	return t
 }
 
 type regexNode struct {
@@ -53,27 +86,22 @@ type metaNode struct {
 	prefix bool // source:tass*
 }
 
-func (*andNode) node()    {}
-func (*orNode) node()     {}
-func (*notNode) node()    {}
-func (*wordNode) node()   {}
-func (*phraseNode) node() {}
-func (*nearNode) node()   {}
-func (*regexNode) node()  {}
-func (*metaNode) node()   {}
-
-// compiler turns Exprs into nodes. Countries in country: queries are
+// compiler turns Exprs into trees, and keeps the folded forms of the
+// words, the regexes and the meta tests of all the trees it made. Countries in country: queries are
 // checked against the gazetteer. Every stem gets a small integer id, so
 // that documents can look words up by index rather than by string.
 type compiler struct {
-	an    *text.Analyzer
-	gaz   *Gazetteer
-	vocab map[string]int32 // stem -> id
-	stems []string         // id -> stem
-	pkeys map[string]int32 // prefix key (first prefixRunes runes of a prefix) -> id
+	an      *text.Analyzer
+	gaz     *Gazetteer
+	vocab   map[string]int32 // stem -> id
+	stems   []string         // id -> stem
+	pkeys   map[string]int32 // prefix (of prefixRunes runes or more) -> id
+	norms   []string
+	regexps []regexNode
+	metas   []metaNode
 }
 
-// pid returns the id of prefix key k, giving it the next one if it has none.
+// pid returns the id of prefix k, giving it the next one if it has none.
 func (c *compiler) pid(k string) int32 {
 	if id, ok := c.pkeys[k]; ok {
 		return id
@@ -94,36 +122,28 @@ func (c *compiler) id(stem string) int32 {
 	return id
 }
 
-func (c *compiler) compile(e Expr) (node, error) {
+func (c *compiler) compile(e Expr) (tree, error) {
 	switch e := e.(type) {
 	case *And:
-		n := &andNode{}
-		for _, x := range e.X {
-			k, err := c.compile(x)
-			if err != nil {
-				return nil, err
-			}
-			n.kids = append(n.kids, k)
+		kids, err := c.compileAll(e.X)
+		if err != nil {
+			return nil, err
 		}
 		// Cheapest first: a missing word ends the evaluation early.
-		slices.SortStableFunc(n.kids, func(a, b node) int { return cost(a) - cost(b) })
-		return n, nil
+		slices.SortStableFunc(kids, func(a, b tree) int { return c.cost(a) - c.cost(b) })
+		return join(node{op: opAnd}, kids...), nil
 	case *Or:
-		n := &orNode{}
-		for _, x := range e.X {
-			k, err := c.compile(x)
-			if err != nil {
-				return nil, err
-			}
-			n.kids = append(n.kids, k)
+		kids, err := c.compileAll(e.X)
+		if err != nil {
+			return nil, err
 		}
-		return n, nil
+		return join(node{op: opOr}, kids...), nil
 	case *Not:
 		k, err := c.compile(e.X)
 		if err != nil {
 			return nil, err
 		}
-		return &notNode{kid: k}, nil
+		return join(node{op: opNot}, k), nil
 	case *Term:
 		words := c.words(e.Word, e.Kind, e.Field)
 		switch len(words) {
@@ -135,12 +155,12 @@ func (c *compiler) compile(e Expr) (node, error) {
 		if e.Kind == Prefix {
 			// "US-le*": a phrase whose last word is the prefix.
 			for _, w := range words[:len(words)-1] {
-				w.kind = Exact
+				w[0].kind = Exact
 			}
 		}
-		return &phraseNode{field: e.Field, words: words}, nil
+		return join(node{op: opPhrase}, words...), nil
 	case *Phrase:
-		var words []*wordNode
+		var words []tree
 		for _, w := range e.Words {
 			words = append(words, c.words(w, Stemmed, e.Field)...)
 		}
@@ -150,7 +170,7 @@ func (c *compiler) compile(e Expr) (node, error) {
 		if len(words) == 1 {
 			return words[0], nil
 		}
-		return &phraseNode{field: e.Field, words: words, slop: e.Slop}, nil
+		return join(node{op: opPhrase, arg: int32(e.Slop)}, words...), nil
 	case *Near:
 		x, err := c.compile(e.X)
 		if err != nil {
@@ -160,11 +180,12 @@ func (c *compiler) compile(e Expr) (node, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &nearNode{x: x, y: y, dist: e.Dist, sentence: e.Sentence}, nil
+		return join(node{op: opNear, arg: int32(e.Dist), sentence: e.Sentence}, x, y), nil
 	case *Regex:
-		return &regexNode{field: e.Field, re: e.Re}, nil
+		c.regexps = append(c.regexps, regexNode{field: e.Field, re: e.Re})
+		return tree{{op: opRegex, size: 1, arg: int32(len(c.regexps) - 1)}}, nil
 	case *Meta:
-		n := &metaNode{key: e.Key, value: e.Value}
+		n := metaNode{key: e.Key, value: e.Value}
 		switch e.Key {
 		case SourceKey:
 			n.value, n.prefix = strings.CutSuffix(text.Fold(e.Value), "*")
@@ -180,61 +201,63 @@ func (c *compiler) compile(e Expr) (node, error) {
 			}
 			n.value = code
 		}
-		return n, nil
+		c.metas = append(c.metas, n)
+		return tree{{op: opMeta, size: 1, arg: int32(len(c.metas) - 1)}}, nil
 	}
 	panic(fmt.Sprintf("rules: unknown Expr %T", e))
 }
 
-// cost estimates the work of evaluating n against a document.
-func cost(n node) int {
-	switch n := n.(type) {
-	case *wordNode:
-		if n.kind == Prefix {
+// compileAll compiles each of xs.
+func (c *compiler) compileAll(xs []Expr) ([]tree, error) {
+	kids := make([]tree, len(xs))
+	for i, x := range xs {
+		k, err := c.compile(x)
+		if err != nil {
+			return nil, err
+		}
+		kids[i] = k
+	}
+	return kids, nil
+}
+
+// cost estimates the work of evaluating t against a document.
+func (c *compiler) cost(t tree) int {
+	switch t[0].op {
+	case opWord:
+		if t[0].kind == Prefix {
 			return 2
 		}
 		return 1
-	case *phraseNode:
-		return 2 + len(n.words)
-	case *nearNode:
-		return 4 + cost(n.x) + cost(n.y)
-	case *regexNode:
+	case opPhrase:
+		return 2 + len(t) - 1 // its words
+	case opNear:
+		x, y := t.pair()
+		return 4 + c.cost(x) + c.cost(y)
+	case opRegex:
 		return 100
-	case *metaNode:
-		if n.key == CountryKey {
+	case opMeta:
+		if c.metas[t[0].arg].key == CountryKey {
 			return 50 // runs the gazetteer
 		}
 		return 1
-	case *notNode:
-		return cost(n.kid)
-	case *andNode, *orNode:
-		c := 0
-		for _, k := range kids(n) {
-			c += cost(k)
-		}
-		return c
 	}
-	return 1
-}
-
-func kids(n node) []node {
-	switch n := n.(type) {
-	case *andNode:
-		return n.kids
-	case *orNode:
-		return n.kids
+	n := 0 // AND, OR, NOT: their kids'
+	for k := range t.kids {
+		n += c.cost(k)
 	}
-	return nil
+	return n
 }
 
 // words analyses one query word into the words a document would have for
-// it: "US-led" is two, "d'affaires" one.
-func (c *compiler) words(s string, kind TermKind, f Field) []*wordNode {
+// it ("US-led" is two, "d'affaires" one), and returns their trees.
+func (c *compiler) words(s string, kind TermKind, f Field) []tree {
 	toks := c.an.Analyze(nil, s, text.Unknown)
-	words := make([]*wordNode, len(toks))
+	words := make([]tree, len(toks))
 	for i, t := range toks {
-		w := &wordNode{field: f, kind: kind, norm: t.Norm, script: text.TokenLang(t.Norm, text.Unknown), pid: -1}
-		if k, ok := prefixKey(t.Norm); ok && kind == Prefix {
-			w.pid = c.pid(k)
+		c.norms = append(c.norms, t.Norm)
+		w := node{op: opWord, size: 1, arg: int32(len(c.norms) - 1), field: f, kind: kind, script: text.TokenLang(t.Norm, text.Unknown), pid: -1}
+		if kind == Prefix && utf8.RuneCountInString(t.Norm) >= prefixRunes {
+			w.pid = c.pid(t.Norm)
 		}
 		for l := range text.NumLangs {
 			lang := text.Lang(l)
@@ -243,7 +266,7 @@ func (c *compiler) words(s string, kind TermKind, f Field) []*wordNode {
 				w.ids[l] = c.id(c.an.StemWord(s[t.Start:t.End], lang))
 			}
 		}
-		words[i] = w
+		words[i] = tree{w}
 	}
 	return words
 }

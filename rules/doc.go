@@ -137,9 +137,9 @@
 // and evaluates only the rules found. A rule with no such words — only NOT,
 // a regex, or only source:, lang: or country: — is evaluated for every
 // document; Matcher.Slow lists them, and check warns about them. Before a
-// candidate's query is evaluated, its prefilter — the words it requires, in
-// conjunctive form, kept in one flat array for all rules — turns away most
-// candidates without touching the query's tree. The index and the
+// candidate's query is evaluated, its prefilter — the other words it
+// requires, in conjunctive form, kept in the index beside the rule — turns
+// away most candidates without touching the query's tree. The index and the
 // prefilter may admit a rule that does not match, never turn away one that
 // does.
 package rules

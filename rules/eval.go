@@ -18,9 +18,9 @@ const (
 var fieldNames = [numFields]string{"title", "text"}
 
 // doc is an analysed Document: the tokens of the title followed by those
-// of the text and, for each stem that some rule uses, the chain of
-// positions where it occurs, by the stem's id. Docs are reused through a
-// pool; reset prepares one for the next document.
+// of the text and, for each stem and each prefix that some rule uses, the
+// chain of positions where it occurs. Docs are reused through a pool;
+// reset prepares one for the next document.
 type doc struct {
 	m      *Matcher
 	d      *Document
@@ -30,19 +30,15 @@ type doc struct {
 
 	toks  []text.Token // title tokens, then text tokens
 	split int32        // toks[:split] are the title's
+	gz    []gzToken    // gz[i]: what the gazetteer knows of toks[i]
 	tid   []int32      // tid[i]: id of the stem of toks[i], or -1 when no rule uses it
-	first []int32      // first[id]: first position of the stem id, or -1; len(m.stems)
-	next  []int32      // next[i]: next position with the same stem as i, or -1
-	lead  []bool       // lead[i]: i is the first position of its stem
-	used  []int32      // ids whose first is set, to clear them for the next document
 
-	// The same for the first prefixRunes runes of the words, when some
-	// rule has a prefix term: by the prefix key's id.
-	pid    []int32
-	pfirst []int32
-	pnext  []int32
-	plead  []bool
-	pused  []int32
+	stems    chains // by stem id
+	prefixes chains // by prefix id: a word is in the chain of every prefix it starts with
+
+	// has is the set of the stems (by id) and then of the prefixes (by
+	// len(m.stems) + id) that the document holds, which prefilters test.
+	has []uint64
 
 	occs      []occ                       // scratch for occurs
 	norm      [numFields]*text.Normalized // built on first use by a regex
@@ -50,15 +46,64 @@ type doc struct {
 	counted   bool // countries computed
 }
 
+// chains link the positions of the words with the same key (a stem id or
+// a prefix id), in increasing order. Each link is an entry: the chain of
+// key k starts at entry first[k] (or is empty, -1) and goes on with
+// next[e], and entry e is position pos[e]. A position can be in several
+// chains, as "summoned" is in those of summon* and summo*.
+type chains struct {
+	first []int32 // by key
+	pos   []int32 // by entry
+	key   []int32 // by entry
+	next  []int32 // by entry
+	used  []int32 // the keys whose chains are not empty
+}
+
+func newChains(keys int) chains {
+	c := chains{first: make([]int32, keys)}
+	for k := range c.first {
+		c.first[k] = -1
+	}
+	return c
+}
+
+// reset empties c.
+func (c *chains) reset() {
+	for _, k := range c.used {
+		c.first[k] = -1
+	}
+	c.used, c.pos, c.key = c.used[:0], c.pos[:0], c.key[:0]
+}
+
+// add puts position i in the chain of key k, after the positions added
+// before it. Positions are added in increasing order; link links them.
+func (c *chains) add(i, k int32) {
+	c.pos = append(c.pos, i)
+	c.key = append(c.key, k)
+}
+
+// link links the entries added, walking them backwards so that each chain
+// comes out in increasing order, and adds the keys, plus base, to has.
+func (c *chains) link(has []uint64, base int32) {
+	c.next = resize(c.next, len(c.pos))
+	for e := int32(len(c.pos)) - 1; e >= 0; e-- {
+		k := c.key[e]
+		if c.first[k] < 0 {
+			c.used = append(c.used, k)
+			has[(base+k)/64] |= 1 << ((base + k) % 64)
+		}
+		c.next[e] = c.first[k]
+		c.first[k] = e
+	}
+}
+
 func newDoc(m *Matcher) *doc {
-	d := &doc{m: m, first: make([]int32, len(m.stems)), pfirst: make([]int32, len(m.pkeys))}
-	for i := range d.first {
-		d.first[i] = -1
+	return &doc{
+		m:        m,
+		stems:    newChains(len(m.stems)),
+		prefixes: newChains(len(m.pkeys)),
+		has:      make([]uint64, (len(m.stems)+len(m.pkeys)+63)/64),
 	}
-	for i := range d.pfirst {
-		d.pfirst[i] = -1
-	}
-	return d
 }
 
 func (d *doc) reset(in *Document) {
@@ -75,9 +120,9 @@ func (d *doc) reset(in *Document) {
 	d.counted = false
 	d.norm = [numFields]*text.Normalized{}
 
-	d.toks = an.Analyze(d.toks[:0], in.Title, lang)
+	d.toks = an.Tokenize(d.toks[:0], in.Title, lang)
 	d.split = int32(len(d.toks))
-	d.toks = an.Analyze(d.toks, in.Text, lang)
+	d.toks = an.Tokenize(d.toks, in.Text, lang)
 	if d.split > 0 {
 		// Keep the text's sentences apart from the title's.
 		base := d.toks[d.split-1].Sentence + 1
@@ -86,60 +131,17 @@ func (d *doc) reset(in *Document) {
 		}
 	}
 
-	d.used = d.chains(&d.tid, &d.next, &d.lead, d.first, d.used, func(t *text.Token) (int32, bool) {
-		id, ok := d.m.vocab[t.Stem]
-		return id, ok
-	})
-	if len(d.m.pkeys) > 0 {
-		d.pused = d.chains(&d.pid, &d.pnext, &d.plead, d.pfirst, d.pused, func(t *text.Token) (int32, bool) {
-			k, ok := prefixKey(t.Norm)
-			if !ok {
-				return 0, false
-			}
-			id, ok := d.m.pkeys[k]
-			return id, ok
-		})
-	}
-}
-
-// chains links the positions of tokens with the same key id, walking
-// backwards so that each chain comes out in increasing order: (*ids)[i] is
-// the id of token i (or -1), first[id] its first position, (*next)[i] the
-// next one, (*lead)[i] whether i is the first. used lists the ids the
-// previous document set in first, to clear; chains returns this one's. key
-// finds a token's id.
-func (d *doc) chains(ids, next *[]int32, lead *[]bool, first, used []int32, key func(*text.Token) (int32, bool)) []int32 {
-	for _, id := range used {
-		first[id] = -1
-	}
-	used = used[:0]
-	n := len(d.toks)
-	*ids = slices.Grow((*ids)[:0], n)[:n]
-	*next = slices.Grow((*next)[:0], n)[:n]
-	*lead = slices.Grow((*lead)[:0], n)[:n]
-	id, nx, ld := *ids, *next, *lead
-	for i := n - 1; i >= 0; i-- {
-		nx[i], ld[i] = -1, false
-		k, ok := key(&d.toks[i])
-		if !ok {
-			id[i] = -1
-			continue
-		}
-		id[i], ld[i] = k, true
-		if j := first[k]; j >= 0 {
-			nx[i] = j
-			ld[j] = false
-		} else {
-			used = append(used, k)
-		}
-		first[k] = int32(i)
-	}
-	return used
+	d.stems.reset()
+	d.prefixes.reset()
+	d.m.resolve(d)
+	clear(d.has)
+	d.stems.link(d.has, 0)
+	d.prefixes.link(d.has, int32(len(d.m.stems)))
 }
 
 // wordID returns the id of w's stem in the language this document's words
 // of w's script are stemmed in, or -1.
-func (d *doc) wordID(w *wordNode) int32 {
+func (d *doc) wordID(w *node) int32 {
 	if w.script == text.English {
 		return w.ids[d.latin]
 	}
@@ -174,8 +176,8 @@ func (d *doc) normalized(f uint8) *text.Normalized {
 func (d *doc) countryCodes() []string {
 	if !d.counted {
 		d.counted = true
-		d.countries = d.m.gaz.Countries(d.countries, d.d.Title, d.toks[:d.split])
-		d.countries = d.m.gaz.Countries(d.countries, d.d.Text, d.toks[d.split:])
+		d.countries = d.m.gaz.countries(d.countries, d.d.Title, d.toks[:d.split], d.gz[:d.split])
+		d.countries = d.m.gaz.countries(d.countries, d.d.Text, d.toks[d.split:], d.gz[d.split:])
 		d.countries = dedup(d.countries)
 	}
 	return d.countries
@@ -213,40 +215,38 @@ func fieldsOf(f Field) (lo, hi int) {
 	return title, numFields
 }
 
-// eval reports whether n matches d.
-func (d *doc) eval(n node) bool {
-	switch n := n.(type) {
-	case *andNode:
-		for _, k := range n.kids {
+// eval reports whether t matches d.
+func (d *doc) eval(t tree) bool {
+	switch t[0].op {
+	case opAnd:
+		for k := range t.kids {
 			if !d.eval(k) {
 				return false
 			}
 		}
 		return true
-	case *orNode:
-		for _, k := range n.kids {
+	case opOr:
+		for k := range t.kids {
 			if d.eval(k) {
 				return true
 			}
 		}
 		return false
-	case *notNode:
-		return !d.eval(n.kid)
-	case *wordNode:
-		return d.firstWord(n) >= 0
-	case *phraseNode:
-		for _, w := range n.words {
-			if d.firstWord(w) < 0 {
+	case opNot:
+		return !d.eval(t[1:])
+	case opWord:
+		return d.firstWord(&t[0]) >= 0
+	case opPhrase:
+		for k := range t.kids {
+			if d.firstWord(&k[0]) < 0 {
 				return false // cheap: most candidates stop here
 			}
 		}
-		return d.occurs(n)
-	case *nearNode:
-		if !d.eval(n.x) || !d.eval(n.y) {
-			return false
-		}
-		return d.occurs(n)
-	case *regexNode:
+		return d.occurs(t)
+	case opNear:
+		return d.occurs(t) // which looks no further when x does not occur
+	case opRegex:
+		n := &d.m.regexps[t[0].arg]
 		lo, hi := fieldsOf(n.field)
 		for f := lo; f < hi; f++ {
 			if d.src(uint8(f)) != "" && n.re.MatchString(d.normalized(uint8(f)).Text) {
@@ -254,8 +254,8 @@ func (d *doc) eval(n node) bool {
 			}
 		}
 		return false
-	case *metaNode:
-		return d.meta(n)
+	case opMeta:
+		return d.meta(&d.m.metas[t[0].arg])
 	}
 	panic("rules: unknown node")
 }
@@ -279,101 +279,103 @@ func (d *doc) meta(n *metaNode) bool {
 	return false
 }
 
-// occurs reports whether the positional node n occurs, using the doc's
+// occurs reports whether the positional tree t occurs, using the doc's
 // scratch space for the occurrences.
-func (d *doc) occurs(n node) bool {
-	d.occs = d.occurrences(d.occs[:0], n)
+func (d *doc) occurs(t tree) bool {
+	d.occs = d.occurrences(d.occs[:0], t)
 	return len(d.occs) > 0
 }
 
 // is reports whether the token at position i is the word w.
-func (d *doc) is(i int32, w *wordNode) bool {
+func (d *doc) is(i int32, w *node) bool {
 	switch w.kind {
 	case Exact:
-		return d.toks[i].Norm == w.norm
+		return d.toks[i].Norm == d.m.norms[w.arg]
 	case Prefix:
-		return strings.HasPrefix(d.toks[i].Norm, w.norm)
+		return strings.HasPrefix(d.toks[i].Norm, d.m.norms[w.arg])
 	}
 	return d.tid[i] >= 0 && d.tid[i] == w.ids[d.toks[i].Lang]
 }
 
-// chain returns the first position to walk from to find w: by its stem,
-// or by its prefix key; -1 when w cannot occur.
-func (d *doc) chain(w *wordNode) (first int32, next []int32) {
+// found reports whether position i, taken from w's chain, is w and lies
+// in w's field. The chain of a prefix holds only the words that start with
+// it; that of a stem, every word with the stem.
+func (d *doc) found(i int32, w *node) bool {
+	return (w.kind == Prefix || d.is(i, w)) && d.inField(i, w.field)
+}
+
+// chain returns the chain to walk to find w, by its stem or by its
+// prefix, and its first entry: -1 when w cannot occur.
+func (d *doc) chain(w *node) (*chains, int32) {
 	if w.kind == Prefix {
-		return d.pfirst[w.pid], d.pnext
+		if w.pid < 0 {
+			return nil, -1
+		}
+		return &d.prefixes, d.prefixes.first[w.pid]
 	}
 	if id := d.wordID(w); id >= 0 {
-		return d.first[id], d.next
+		return &d.stems, d.stems.first[id]
 	}
-	return -1, nil
+	return nil, -1
 }
 
 // firstWord returns the first position of w, or -1.
-func (d *doc) firstWord(w *wordNode) int32 {
-	i, next := d.chain(w)
-	for ; i >= 0; i = next[i] {
-		if d.is(i, w) && d.inField(i, w.field) {
+func (d *doc) firstWord(w *node) int32 {
+	c, e := d.chain(w)
+	for ; e >= 0; e = c.next[e] {
+		if i := c.pos[e]; d.found(i, w) {
 			return i
 		}
 	}
 	return -1
 }
 
-// appendWord appends every position of w, in order.
-func (d *doc) appendWord(dst []int32, w *wordNode) []int32 {
-	i, next := d.chain(w)
-	for ; i >= 0; i = next[i] {
-		if d.is(i, w) && d.inField(i, w.field) {
-			dst = append(dst, i)
-		}
-	}
-	return dst
-}
-
-// occ is where a positional node occurs: the words [s, e), all in one
+// occ is where a positional tree occurs: the words [s, e), all in one
 // field.
 type occ struct{ s, e int32 }
 
-// occurrences appends every occurrence of the positional node n.
-func (d *doc) occurrences(dst []occ, n node) []occ {
-	switch n := n.(type) {
-	case *wordNode:
-		i, next := d.chain(n)
-		for ; i >= 0; i = next[i] {
-			if d.is(i, n) && d.inField(i, n.field) {
+// occurrences appends every occurrence of the positional tree t.
+func (d *doc) occurrences(dst []occ, t tree) []occ {
+	switch t[0].op {
+	case opWord:
+		w := &t[0]
+		c, e := d.chain(w)
+		for ; e >= 0; e = c.next[e] {
+			if i := c.pos[e]; d.found(i, w) {
 				dst = append(dst, occ{i, i + 1})
 			}
 		}
-	case *orNode:
-		for _, k := range n.kids {
+	case opOr:
+		for k := range t.kids {
 			dst = d.occurrences(dst, k)
 		}
-	case *phraseNode:
-		w := n.words[0]
-		i, next := d.chain(w)
-		for ; i >= 0; i = next[i] {
-			if !d.is(i, w) || !d.inField(i, w.field) {
+	case opPhrase:
+		w := &t[1]
+		c, e := d.chain(w)
+		for ; e >= 0; e = c.next[e] {
+			i := c.pos[e]
+			if !d.found(i, w) {
 				continue
 			}
-			if e := d.phraseAt(i, n); e > 0 {
+			if e := d.phraseAt(i, t); e > 0 {
 				dst = append(dst, occ{i, e})
 			}
 		}
-	case *nearNode:
+	case opNear:
 		// The occurrences of x and then of y go after dst for the while;
 		// the pairs within reach go after them and then take their place.
+		x, y := t.pair()
 		start := len(dst)
-		dst = d.occurrences(dst, n.x)
+		dst = d.occurrences(dst, x)
 		mid := len(dst)
 		if mid == start {
 			return dst
 		}
-		dst = d.occurrences(dst, n.y)
+		dst = d.occurrences(dst, y)
 		end := len(dst)
 		for xi := start; xi < mid; xi++ {
 			for yi := mid; yi < end; yi++ {
-				if x, y := dst[xi], dst[yi]; d.near(n, x, y) {
+				if x, y := dst[xi], dst[yi]; d.near(t, x, y) {
 					dst = append(dst, occ{min(x.s, y.s), max(x.e, y.e)})
 				}
 			}
@@ -383,14 +385,15 @@ func (d *doc) occurrences(dst []occ, n node) []occ {
 	return dst
 }
 
-// phraseAt returns the end of phrase n starting at position p, or 0.
+// phraseAt returns the end of phrase t starting at position p, or 0.
 // Taking the nearest next word each time is optimal: it leaves the most
 // slop for the words after it.
-func (d *doc) phraseAt(p int32, n *phraseNode) int32 {
-	slop := int32(n.slop)
+func (d *doc) phraseAt(p int32, t tree) int32 {
+	slop := t[0].arg
 	at := p
 	sentence := d.toks[p].Sentence
-	for _, w := range n.words[1:] {
+	for k := range t[2:] { // the words after the first, each a tree of one node
+		w := &t[2+k]
 		found := false
 		for q := at + 1; q < int32(len(d.toks)) && q <= at+1+slop && d.toks[q].Sentence == sentence; q++ {
 			if d.is(q, w) {
@@ -407,15 +410,15 @@ func (d *doc) phraseAt(p int32, n *phraseNode) int32 {
 	return at + 1
 }
 
-// near reports whether occurrences x and y satisfy n: in one sentence
-// (so in one field, since the title's sentences are its own), and for
-// NEAR/N at most N words apart.
-func (d *doc) near(n *nearNode, x, y occ) bool {
+// near reports whether occurrences x and y satisfy the NEAR t: in one
+// sentence (so in one field, since the title's sentences are its own),
+// and for NEAR/N at most N words apart.
+func (d *doc) near(t tree, x, y occ) bool {
 	s := d.toks[x.s].Sentence
 	if d.toks[x.e-1].Sentence != s || d.toks[y.s].Sentence != s || d.toks[y.e-1].Sentence != s {
 		return false
 	}
-	if n.sentence {
+	if t[0].sentence {
 		return true
 	}
 	var gap int32
@@ -425,7 +428,7 @@ func (d *doc) near(n *nearNode, x, y occ) bool {
 	case y.e <= x.s:
 		gap = x.s - y.e + 1
 	}
-	return int(gap) <= n.dist
+	return gap <= t[0].arg
 }
 
 // span is a highlighted byte range of field f.
@@ -438,35 +441,37 @@ func (d *doc) span(o occ) span {
 	return span{d.field(o.s), int(d.toks[o.s].Start), int(d.toks[o.e-1].End)}
 }
 
-// highlight appends the spans that make n true, for a node known to be
+// highlight appends the spans that make t true, for a tree known to be
 // true; nothing under a NOT is shown.
-func (d *doc) highlight(dst []span, n node) []span {
-	switch n := n.(type) {
-	case *andNode:
-		for _, k := range n.kids {
+func (d *doc) highlight(dst []span, t tree) []span {
+	switch t[0].op {
+	case opAnd:
+		for k := range t.kids {
 			dst = d.highlight(dst, k)
 		}
-	case *orNode:
-		for _, k := range n.kids {
+	case opOr:
+		for k := range t.kids {
 			if d.eval(k) {
 				dst = d.highlight(dst, k)
 			}
 		}
-	case *wordNode, *phraseNode:
-		for _, o := range d.occurrences(nil, n) {
+	case opWord, opPhrase:
+		for _, o := range d.occurrences(nil, t) {
 			dst = append(dst, d.span(o))
 		}
-	case *nearNode:
-		xs := d.occurrences(nil, n.x)
-		ys := d.occurrences(nil, n.y)
+	case opNear:
+		x, y := t.pair()
+		xs := d.occurrences(nil, x)
+		ys := d.occurrences(nil, y)
 		for _, x := range xs {
 			for _, y := range ys {
-				if d.near(n, x, y) {
+				if d.near(t, x, y) {
 					dst = append(dst, d.span(x), d.span(y))
 				}
 			}
 		}
-	case *regexNode:
+	case opRegex:
+		n := &d.m.regexps[t[0].arg]
 		lo, hi := fieldsOf(n.field)
 		for f := lo; f < hi; f++ {
 			if d.src(uint8(f)) == "" {

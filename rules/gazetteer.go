@@ -32,6 +32,8 @@ type Gazetteer struct {
 	// exact word, the stems of its forms), so that a token costs one map
 	// lookup. Each list is ordered longest name first, then in data order.
 	byStem map[string][]int32
+	later  map[string]bool // the keys of the words of names but their first
+	long   []bool          // long[k]: names[k] has more than one word
 	codes  map[string]bool // the codes in the data, upper case
 }
 
@@ -82,8 +84,35 @@ func mustGazetteer(a *text.Analyzer, data string) *Gazetteer {
 // in dst is not added again, so that the title and the text of one item can
 // be scanned one after the other into one slice.
 func (g *Gazetteer) Countries(dst []string, src string, toks []text.Token) []string {
+	gz := make([]gzToken, len(toks))
+	for i := range toks {
+		gz[i] = g.token(&toks[i])
+	}
+	return g.countries(dst, src, toks, gz)
+}
+
+// gzToken is what the gazetteer knows of a token: the names that may start
+// with it, and whether it may be a later word of some name. A Matcher
+// keeps it with the other things it knows of each word form.
+type gzToken struct {
+	names   []int32
+	follows bool
+}
+
+func (g *Gazetteer) token(t *text.Token) gzToken {
+	if t.Lang == text.Unknown {
+		return gzToken{} // digits, or a script we have no names in
+	}
+	return gzToken{
+		names:   g.byStem[g.stem(t)],
+		follows: g.later[g.stem(t)] || g.later[trimPossessive(t.Norm)],
+	}
+}
+
+// countries is Countries with gz[i] what the gazetteer knows of toks[i].
+func (g *Gazetteer) countries(dst []string, src string, toks []text.Token, gz []gzToken) []string {
 	for i := 0; i < len(toks); {
-		code, n := g.longest(src, toks, i)
+		code, n := g.longest(src, toks, i, gz[i].names, i+1 < len(toks) && gz[i+1].follows)
 		if n == 0 {
 			i++
 			continue
@@ -96,14 +125,15 @@ func (g *Gazetteer) Countries(dst []string, src string, toks []text.Token) []str
 	return dst
 }
 
-// longest returns the longest name that starts at toks[i], as its code and
-// its length in tokens (0 if none).
-func (g *Gazetteer) longest(src string, toks []text.Token, i int) (code string, n int) {
-	t := &toks[i]
-	if t.Lang == text.Unknown {
-		return "", 0 // digits, or a script we have no names in
-	}
-	for _, k := range g.byStem[g.stem(t)] {
+// longest returns the longest of names, which may start at toks[i], that
+// does, as its code and its length in tokens (0 if none). Unless long,
+// names of more than one word are not tried: the next token cannot be
+// their second word.
+func (g *Gazetteer) longest(src string, toks []text.Token, i int, names []int32, long bool) (code string, n int) {
+	for _, k := range names {
+		if !long && g.long[k] {
+			continue
+		}
 		if nm := &g.names[k]; g.matches(nm, src, toks, i) {
 			return nm.code, len(nm.words)
 		}
@@ -111,7 +141,8 @@ func (g *Gazetteer) longest(src string, toks []text.Token, i int) (code string, 
 	return "", 0
 }
 
-// matches reports whether nm matches toks from i on, flags included.
+// matches reports whether nm, one of the names that may start at toks[i]
+// (gzToken.names), matches toks from i on, flags included.
 func (g *Gazetteer) matches(nm *gzName, src string, toks []text.Token, i int) bool {
 	if i+len(nm.words) > len(toks) {
 		return false
@@ -125,9 +156,11 @@ func (g *Gazetteer) matches(nm *gzName, src string, toks []text.Token, i int) bo
 				return false
 			}
 		}
-		k := w.match(g, t)
-		if k < 0 {
-			return false
+		k := 0 // the stem of the first word is how nm was found (gzToken.names)
+		if j > 0 || w.flags&gzExact != 0 {
+			if k = w.match(g, t); k < 0 {
+				return false
+			}
 		}
 		if w.flags&(gzCapital|gzCase|gzNotFirst) == 0 {
 			continue
@@ -256,6 +289,7 @@ func parseGazetteer(a *text.Analyzer, data string) (*Gazetteer, error) {
 	g := &Gazetteer{
 		an:     a,
 		byStem: make(map[string][]int32),
+		later:  make(map[string]bool),
 		codes:  make(map[string]bool),
 	}
 	var errs []error
@@ -443,16 +477,23 @@ func letters(s string) string {
 	}, s)
 }
 
-// index builds byStem. It rejects two names of different countries that
-// one phrase could match, flags aside: such a phrase would be reported as
-// whichever comes first in the data.
+// index builds byStem, later and long. It rejects two names of different
+// countries that one phrase could match, flags aside: such a phrase would
+// be reported as whichever comes first in the data.
 func (g *Gazetteer) index() error {
-	for k := range g.names {
-		for _, key := range g.names[k].words[0].stems {
+	g.long = make([]bool, len(g.names))
+	for k, nm := range g.names {
+		for _, key := range nm.words[0].stems {
 			if l := g.byStem[key]; !slices.Contains(l, int32(k)) {
 				g.byStem[key] = append(l, int32(k))
 			}
 		}
+		for _, w := range nm.words[1:] {
+			for _, key := range w.keys {
+				g.later[key] = true
+			}
+		}
+		g.long[k] = len(nm.words) > 1
 	}
 	var errs []error
 	longestFirst := func(a, b int32) int { return len(g.names[b].words) - len(g.names[a].words) }

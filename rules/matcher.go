@@ -15,34 +15,67 @@ import (
 //
 // Most rules are never evaluated for a given document: each rule is
 // indexed by words one of which must occur for it to match (its anchors),
-// and Match evaluates only the rules whose anchors the document contains.
-// Rules without anchors (a bare NOT, a bare regex, only lang: or source:)
-// are evaluated for every document; Slow lists them.
+// and Match evaluates only the rules whose anchors the document contains
+// and whose prefilter it meets. Rules without anchors (a bare NOT, a bare
+// regex, only lang: or source:) are evaluated for every document; Slow
+// lists them.
 type Matcher struct {
-	an    *text.Analyzer
-	gaz   *Gazetteer
-	rules []compiled
-	req   []int32 // every rule's prefilter, one after the other (see prefilter)
+	an      *text.Analyzer
+	gaz     *Gazetteer
+	rules   []*Rule
+	nodes   []node      // the trees of the rules, one after the other
+	roots   []int32     // the tree of rules[i] starts at nodes[roots[i]]
+	norms   []string    // the folded forms of the words of the trees (node.arg)
+	regexps []regexNode // the regexes of the trees (node.arg)
+	metas   []metaNode  // the meta tests of the trees (node.arg)
 
 	vocab    map[string]int32 // every stem a rule uses -> its id
 	stems    []string         // id -> stem
-	byStem   [][]int32        // stem id -> rules anchored on it
-	pkeys    map[string]int32 // first prefixRunes runes of every prefix term -> id
-	byPrefix [][]int32        // prefix key id -> rules anchored on it
+	byStem   index            // stem id -> rules anchored on it
+	pkeys    map[string]int32 // the prefix of every prefix term -> id
+	byPrefix index            // prefix id -> rules anchored on it
 	always   []int32          // rules without anchors
 
-	pool sync.Pool // *scratch
+	forms wordCache
+	pool  sync.Pool // *scratch
 }
 
-// prefixRunes is how many runes of a prefix term key the index. Parse
-// refuses shorter prefixes (MinPrefixRunes).
+// prefixRunes is the least number of runes of a prefix the index keeps.
+// Parse refuses shorter prefixes (MinPrefixRunes).
 const prefixRunes = MinPrefixRunes
 
-type compiled struct {
-	rule     *Rule
-	n        node
-	req, end int32 // the rule's prefilter: Matcher.req[req:end]
+// postings are the rules anchored on one word, each as its index in
+// Matcher.rules, the length of its prefilter, and the prefilter (see
+// appendPrefilter): [rule, len, prefilter..., rule, len, prefilter..., ...].
+// Each anchor of a rule has its own copy of the prefilter, so that turning
+// away a candidate reads the postings in order and the document's words,
+// and nothing of the rule itself: with thousands of rules, the rules are
+// cold memory.
+type postings []int32
+
+// add appends rule i with prefilter req.
+func (p *postings) add(i int32, req []int32) {
+	*p = append(append(*p, i, int32(len(req))), req...)
 }
+
+// An index holds the postings of every key (stem id or prefix id) in
+// one array, one list after the other, so that looking a key up reads
+// offsets from a small array instead of slice headers from a large one.
+type index struct {
+	at  []int32 // the postings of key k are all[at[k]:at[k+1]]
+	all []int32
+}
+
+func newIndex(lists []postings) index {
+	x := index{at: make([]int32, len(lists)+1)}
+	for k, p := range lists {
+		x.all = append(x.all, p...)
+		x.at[k+1] = int32(len(x.all))
+	}
+	return x
+}
+
+func (x *index) postings(k int32) postings { return x.all[x.at[k]:x.at[k+1]] }
 
 type scratch struct {
 	doc   *doc
@@ -54,75 +87,88 @@ type scratch struct {
 func NewMatcher(an *text.Analyzer, gaz *Gazetteer, sets []*Ruleset) (*Matcher, error) {
 	m := &Matcher{an: an, gaz: gaz}
 	c := compiler{an: an, gaz: gaz, vocab: make(map[string]int32), pkeys: make(map[string]int32)}
+	var queries []tree     // per rule
 	var anchored []anchors // per rule
+	nodes := 0
 	for _, set := range sets {
 		for _, r := range set.Rules {
-			n, err := c.compileRule(r)
+			q, err := c.compileRule(r)
 			if err != nil {
 				return nil, fmt.Errorf("rules: rule %s: %w", r.ID, err)
 			}
-			i := int32(len(m.rules))
-			start := int32(len(m.req))
-			m.req = appendPrefilter(m.req, n)
-			m.rules = append(m.rules, compiled{rule: r, n: n, req: start, end: int32(len(m.req))})
-			a, ok := anchorsOf(n, c.stems)
+			a, ok := c.anchorsOf(q)
 			if !ok {
-				m.always = append(m.always, i)
+				m.always = append(m.always, int32(len(m.rules)))
 			}
+			m.rules = append(m.rules, r)
+			queries = append(queries, q)
 			anchored = append(anchored, a)
+			nodes += len(q)
 		}
+	}
+	m.nodes = make([]node, 0, nodes)
+	for _, q := range queries {
+		m.roots = append(m.roots, int32(len(m.nodes)))
+		m.nodes = append(m.nodes, q...)
 	}
 	m.vocab, m.stems, m.pkeys = c.vocab, c.stems, c.pkeys
-	m.byStem = make([][]int32, len(m.stems))
-	m.byPrefix = make([][]int32, len(m.pkeys))
+	m.norms, m.regexps, m.metas = c.norms, c.regexps, c.metas
+	byStem := make([]postings, len(m.stems))
+	byPrefix := make([]postings, len(m.pkeys))
+	var req []int32
 	for i, a := range anchored {
-		for _, id := range a.words {
-			m.byStem[id] = appendOnce(m.byStem[id], int32(i))
+		clauses := c.clauses(m.query(int32(i)))
+		slices.Sort(a.words)
+		for _, id := range slices.Compact(a.words) {
+			req = appendPrefilter(req[:0], clauses, id)
+			byStem[id].add(int32(i), req)
 		}
-		for _, id := range a.prefixes {
-			m.byPrefix[id] = appendOnce(m.byPrefix[id], int32(i))
+		slices.Sort(a.prefixes)
+		for _, id := range slices.Compact(a.prefixes) {
+			req = appendPrefilter(req[:0], clauses, int32(len(m.stems))+id)
+			byPrefix[id].add(int32(i), req)
 		}
 	}
+	m.byStem, m.byPrefix = newIndex(byStem), newIndex(byPrefix)
 	n := len(m.rules)
 	m.pool.New = func() any { return &scratch{doc: newDoc(m), seen: make([]uint64, (n+63)/64)} }
 	return m, nil
 }
 
-func appendOnce(s []int32, i int32) []int32 {
-	if len(s) > 0 && s[len(s)-1] == i {
-		return s
-	}
-	return append(s, i)
-}
-
 // compileRule compiles r's query together with its lang and source
 // restrictions.
-func (c *compiler) compileRule(r *Rule) (node, error) {
-	n, err := c.compile(r.Expr)
+func (c *compiler) compileRule(r *Rule) (tree, error) {
+	q, err := c.compile(r.Expr)
 	if err != nil {
 		return nil, err
 	}
-	and := &andNode{kids: []node{n}}
+	kids := []tree{q}
 	if len(r.Langs) > 0 {
-		or := &orNode{}
+		var or []tree
 		for _, l := range r.Langs {
 			k, _ := c.compile(&Meta{Key: LangKey, Value: l})
-			or.kids = append(or.kids, k)
+			or = append(or, k)
 		}
-		and.kids = append(and.kids, or)
+		kids = append(kids, join(node{op: opOr}, or...))
 	}
 	if len(r.Sources) > 0 {
-		or := &orNode{}
+		var or []tree
 		for _, s := range r.Sources {
 			k, _ := c.compile(&Meta{Key: SourceKey, Value: s})
-			or.kids = append(or.kids, k)
+			or = append(or, k)
 		}
-		and.kids = append(and.kids, or)
+		kids = append(kids, join(node{op: opOr}, or...))
 	}
-	if len(and.kids) == 1 {
-		return n, nil
+	if len(kids) == 1 {
+		return q, nil
 	}
-	return and, nil
+	return join(node{op: opAnd}, kids...), nil
+}
+
+// query returns the tree of rule i.
+func (m *Matcher) query(i int32) tree {
+	r := m.roots[i]
+	return m.nodes[r : r+m.nodes[r].size]
 }
 
 // Rules returns the number of rules.
@@ -133,7 +179,7 @@ func (m *Matcher) Rules() int { return len(m.rules) }
 func (m *Matcher) Slow() []*Rule {
 	var out []*Rule
 	for _, i := range m.always {
-		out = append(out, m.rules[i].rule)
+		out = append(out, m.rules[i])
 	}
 	return out
 }
@@ -161,13 +207,13 @@ func (m *Matcher) Match(d *Document) []Match {
 	var out []Match
 	var spans []span
 	for _, i := range s.cands {
-		c := &m.rules[i]
-		if !s.doc.holds(m.req[c.req:c.end]) || !s.doc.eval(c.n) {
+		q := m.query(i)
+		if !s.doc.eval(q) {
 			continue
 		}
-		spans = s.doc.highlight(spans[:0], c.n)
+		spans = s.doc.highlight(spans[:0], q)
 		out = append(out, Match{
-			Rule:       c.rule,
+			Rule:       m.rules[i],
 			Highlights: s.doc.highlights(spans),
 			Countries:  append([]string(nil), s.doc.countryCodes()...),
 		})
@@ -175,40 +221,32 @@ func (m *Matcher) Match(d *Document) []Match {
 	return out
 }
 
-// candidates adds the rules anchored on the words of the document.
+// candidates adds to s.seen the rules anchored on the words of the
+// document whose prefilters it meets.
 func (m *Matcher) candidates(s *scratch) {
-	add := func(rules []int32) {
-		for _, i := range rules {
-			s.seen[i/64] |= 1 << (i % 64)
-		}
-	}
 	d := s.doc
-	for i, id := range d.tid {
-		if d.lead[i] {
-			add(m.byStem[id])
-		}
+	for _, id := range d.stems.used {
+		d.admit(s.seen, m.byStem.postings(id))
 	}
-	for i, id := range d.pid {
-		if d.plead[i] {
-			add(m.byPrefix[id])
-		}
+	for _, id := range d.prefixes.used {
+		d.admit(s.seen, m.byPrefix.postings(id))
 	}
 }
 
-// prefixKey returns the first prefixRunes runes of s.
-func prefixKey(s string) (string, bool) {
-	n := 0
-	for i := range s {
-		if n == prefixRunes {
-			return s[:i], true
+// admit adds to seen the rules of p whose prefilters d meets.
+func (d *doc) admit(seen []uint64, p postings) {
+	for len(p) > 0 {
+		i, n := p[0], p[1]
+		req := p[2 : 2+n]
+		p = p[2+n:]
+		if seen[i/64]&(1<<(i%64)) == 0 && d.holds(req) {
+			seen[i/64] |= 1 << (i % 64)
 		}
-		n++
 	}
-	return s, n == prefixRunes
 }
 
 // anchors are words one of which a document must contain for a node to
-// match: stem ids, and prefix key ids.
+// match: stem ids, and prefix ids.
 type anchors struct {
 	words    []int32
 	prefixes []int32
@@ -242,51 +280,42 @@ func isCommon(w string) bool {
 	return false
 }
 
-// anchorsOf returns the anchors of n, or false when n can match a
-// document that holds none of a bounded set of words. stems names the ids.
-func anchorsOf(n node, stems []string) (anchors, bool) {
-	switch n := n.(type) {
-	case *wordNode:
-		if n.kind == Prefix {
-			if n.pid >= 0 {
-				return anchors{prefixes: []int32{n.pid}, cost: 8}, true // a prefix stands for many words
+// anchorsOf returns the anchors of t, or false when t can match a
+// document that holds none of a bounded set of words.
+func (c *compiler) anchorsOf(t tree) (anchors, bool) {
+	switch t[0].op {
+	case opWord:
+		w := &t[0]
+		if w.kind == Prefix {
+			if w.pid >= 0 {
+				return anchors{prefixes: []int32{w.pid}, cost: 8}, true // a prefix stands for many words
 			}
 			return anchors{}, false
 		}
 		// Stemmed and exact words alike: a document holds the stem.
 		var a anchors
-		for _, id := range n.ids {
+		for _, id := range w.ids {
 			if id >= 0 && !slices.Contains(a.words, id) {
 				a.words = append(a.words, id)
-				a.cost += wordCost(stems[id])
+				a.cost += wordCost(c.stems[id])
 			}
 		}
 		return a, true
-	case *phraseNode:
-		// Any one word must occur; take the best.
+	case opPhrase, opAnd, opNear:
+		// Any one kid must match (a phrase's words, a NEAR's two): take
+		// the best.
 		var best anchors
 		found := false
-		for _, w := range n.words {
-			if a, ok := anchorsOf(w, stems); ok && (!found || a.cost < best.cost) {
+		for k := range t.kids {
+			if a, ok := c.anchorsOf(k); ok && (!found || a.cost < best.cost) {
 				best, found = a, true
 			}
 		}
 		return best, found
-	case *andNode:
-		var best anchors
-		found := false
-		for _, k := range n.kids {
-			if a, ok := anchorsOf(k, stems); ok && (!found || a.cost < best.cost) {
-				best, found = a, true
-			}
-		}
-		return best, found
-	case *nearNode:
-		return anchorsOf(&andNode{kids: []node{n.x, n.y}}, stems)
-	case *orNode:
+	case opOr:
 		var all anchors
-		for _, k := range n.kids {
-			a, ok := anchorsOf(k, stems)
+		for k := range t.kids {
+			a, ok := c.anchorsOf(k)
 			if !ok {
 				return anchors{}, false
 			}
@@ -306,9 +335,9 @@ func anchorsOf(n node, stems []string) (anchors, bool) {
 // away before their rule's tree is read. It may admit a document the rule
 // does not match (evaluation decides), never turn away one it does.
 //
-// In Matcher.req each clause is its length followed by its entries: a
-// stem id (>= 0), or a prefix key id p written as -1-p. A rule with no
-// required words has an empty prefilter.
+// In postings each clause is its length followed by its entries: a stem
+// id, or for a prefix id p, len(Matcher.stems)+p: the bits of doc.has.
+// A rule with no required words has an empty prefilter.
 
 // Limits that keep prefilters small: the clauses and words beyond them are
 // left to evaluation.
@@ -317,63 +346,62 @@ const (
 	maxClauseWords = 12
 )
 
-func appendPrefilter(dst []int32, n node) []int32 {
-	for _, c := range clauses(n) {
-		dst = append(dst, int32(len(c)))
-		dst = append(dst, c...)
+// appendPrefilter appends the clauses to dst, but those that hold anchor:
+// they are met in every document whose anchor brings up the rule.
+func appendPrefilter(dst []int32, clauses [][]int32, anchor int32) []int32 {
+	for _, cl := range clauses {
+		if slices.Contains(cl, anchor) {
+			continue
+		}
+		dst = append(dst, int32(len(cl)))
+		dst = append(dst, cl...)
 	}
 	return dst
 }
 
-// clauses returns the required words of n, each clause a set of entries
+// clauses returns the required words of t, each clause a set of entries
 // one of which must occur.
-func clauses(n node) [][]int32 {
-	switch n := n.(type) {
-	case *wordNode:
-		var c []int32
-		if n.kind == Prefix {
-			if n.pid >= 0 {
-				c = append(c, -1-n.pid)
+func (c *compiler) clauses(t tree) [][]int32 {
+	switch t[0].op {
+	case opWord:
+		w := &t[0]
+		var cl []int32
+		if w.kind == Prefix {
+			if w.pid >= 0 {
+				cl = append(cl, int32(len(c.stems))+w.pid)
 			}
 		} else {
-			for _, id := range n.ids {
-				if id >= 0 && !slices.Contains(c, id) {
-					c = append(c, id)
+			for _, id := range w.ids {
+				if id >= 0 && !slices.Contains(cl, id) {
+					cl = append(cl, id)
 				}
 			}
 		}
-		if len(c) == 0 {
+		if len(cl) == 0 {
 			return nil
 		}
-		return [][]int32{c}
-	case *phraseNode:
+		return [][]int32{cl}
+	case opPhrase, opAnd, opNear:
+		// Every kid must match.
 		var cs [][]int32
-		for _, w := range n.words {
-			cs = append(cs, clauses(w)...)
+		for k := range t.kids {
+			cs = append(cs, c.clauses(k)...)
 		}
 		return capClauses(cs)
-	case *andNode:
-		var cs [][]int32
-		for _, k := range n.kids {
-			cs = append(cs, clauses(k)...)
-		}
-		return capClauses(cs)
-	case *nearNode:
-		return capClauses(append(clauses(n.x), clauses(n.y)...))
-	case *orNode:
-		// One kid must hold: the union of one clause from each.
-		var c []int32
-		for _, k := range n.kids {
-			kc := clauses(k)
+	case opOr:
+		// One kid must match: the union of one clause from each.
+		var cl []int32
+		for k := range t.kids {
+			kc := c.clauses(k)
 			if len(kc) == 0 {
 				return nil
 			}
-			c = append(c, kc[0]...)
+			cl = append(cl, kc[0]...)
 		}
-		if len(c) > maxClauseWords {
+		if len(cl) > maxClauseWords {
 			return nil
 		}
-		return [][]int32{c}
+		return [][]int32{cl}
 	}
 	return nil // NOT, regex and meta nodes require no word
 }
@@ -391,7 +419,7 @@ func (d *doc) holds(req []int32) bool {
 		req = req[1+n:]
 		found := false
 		for _, e := range clause {
-			if e >= 0 && d.first[e] >= 0 || e < 0 && d.pfirst[-1-e] >= 0 {
+			if e := uint32(e); d.has[e/64]&(1<<(e%64)) != 0 {
 				found = true
 				break
 			}

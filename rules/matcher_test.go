@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -208,9 +209,9 @@ func TestIndexAgreesWithFullScan(t *testing.T) {
 		var want []string
 		d := newDoc(m)
 		d.reset(&docs[i])
-		for _, r := range m.rules {
-			if d.eval(r.n) {
-				want = append(want, r.rule.ID)
+		for i, r := range m.rules {
+			if d.eval(m.query(int32(i))) {
+				want = append(want, r.ID)
 			}
 		}
 		if !slices.Equal(got, want) {
@@ -222,4 +223,65 @@ func TestIndexAgreesWithFullScan(t *testing.T) {
 		t.Fatal("no rule matched any item: the test proves nothing")
 	}
 	t.Logf("%d matches over %d items", total, len(docs))
+}
+
+// TestChainsInOrder checks that a document's chains list positions in
+// increasing order, whether its words are new to the matcher or not.
+func TestChainsInOrder(t *testing.T) {
+	m := newTestMatcher(t, "summon* NEAR/3 envoy", "court")
+	docs := []Document{
+		{Title: "Envoy summoned", Text: "The court summoned the envoy. The envoy was summoned to court."},
+		// "summons" is new, "summoned" is not: a new word before a known one.
+		{Text: "Summons for the envoys, who were summoned to the summit."},
+	}
+	for round := range 2 { // words new to the matcher, then known ones
+		for _, doc := range docs {
+			d := newDoc(m)
+			d.reset(&doc)
+			for _, c := range []*chains{&d.stems, &d.prefixes} {
+				for _, k := range c.used {
+					last := int32(-1)
+					for e := c.first[k]; e >= 0; e = c.next[e] {
+						if c.pos[e] <= last {
+							t.Fatalf("round %d, %q: chain of key %d goes from %d to %d", round, doc.Text, k, last, c.pos[e])
+						}
+						last = c.pos[e]
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestMatchConcurrent runs one Matcher from many goroutines, its cache of
+// word forms empty at first; run it with -race.
+func TestMatchConcurrent(t *testing.T) {
+	c := loadBenchCorpus(t)
+	docs := benchDocs(c, 40, 1, rand.New(rand.NewPCG(5, 5)))
+	an, gaz := testGazetteer(t)
+	sets := benchRulesets(t, c, 300)
+	serial, err := NewMatcher(an, gaz, sets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]string, len(docs))
+	for i := range docs {
+		want[i] = fmt.Sprint(serial.Match(&docs[i]))
+	}
+	m, err := NewMatcher(an, gaz, sets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for k := range docs {
+				i := (k + g*len(docs)/4) % len(docs)
+				if got := fmt.Sprint(m.Match(&docs[i])); got != want[i] {
+					t.Errorf("item %d: got %s, want %s", i, got, want[i])
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

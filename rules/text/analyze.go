@@ -49,6 +49,17 @@ func NewAnalyzer() *Analyzer {
 // The Norm strings of one call share one allocation. A text longer than
 // math.MaxInt32 bytes is analysed up to that length only.
 func (a *Analyzer) Analyze(dst []Token, s string, lang Lang) []Token {
+	base := len(dst)
+	dst = a.Tokenize(dst, s, lang)
+	a.fill(dst[base:], s)
+	return dst
+}
+
+// Tokenize is Analyze without stemming: it leaves the Stem of the tokens
+// empty, for a caller that keeps what it needs of each word form in a
+// cache of its own and stems only the forms it has not seen, with
+// StemToken.
+func (a *Analyzer) Tokenize(dst []Token, s string, lang Lang) []Token {
 	if len(s) > math.MaxInt32 {
 		s = s[:math.MaxInt32]
 	}
@@ -83,7 +94,14 @@ func (a *Analyzer) Analyze(dst []Token, s string, lang Lang) []Token {
 		prevStart, prevEnd, prevNorm = start, end, normStart
 	}
 
-	a.fill(dst[base:], s, string(buf), ends, lang)
+	folded := string(buf)
+	off := int32(0)
+	for k := range dst[base:] {
+		t := &dst[base+k]
+		t.Norm = folded[off:ends[k]]
+		off = ends[k]
+		t.Lang = TokenLang(t.Norm, lang)
+	}
 
 	if cap(buf) <= maxScratch {
 		sc.buf, sc.ends = buf, ends
@@ -92,18 +110,19 @@ func (a *Analyzer) Analyze(dst []Token, s string, lang Lang) []Token {
 	return dst
 }
 
-// fill sets Norm, Lang and Stem of toks, whose folded forms are folded
-// split at ends. It takes each cache's read lock once for all the hits, and
-// stems the misses after.
-func (a *Analyzer) fill(toks []Token, s, folded string, ends []int32, doc Lang) {
+// StemToken returns the stem of t, a token of s that Tokenize produced: the
+// Stem that Analyze gives it.
+func (a *Analyzer) StemToken(s string, t *Token) string {
+	return a.stem(t.Norm, s[t.Start:t.End], t.Lang)
+}
+
+// fill sets the Stem of toks, tokens of s. It takes each cache's read lock
+// once for all the hits, and stems the misses after.
+func (a *Analyzer) fill(toks []Token, s string) {
 	var locked [NumLangs]bool
 	missed := false
-	off := int32(0)
 	for k := range toks {
 		t := &toks[k]
-		t.Norm = folded[off:ends[k]]
-		off = ends[k]
-		t.Lang = TokenLang(t.Norm, doc)
 		if stemFunc(t.Lang) == nil || tooShort(t.Norm, t.Lang) {
 			t.Stem = t.Norm
 			continue
