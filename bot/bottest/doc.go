@@ -6,10 +6,10 @@
 // can be told to fail: rate limits, a chat that blocked or removed the bot,
 // server errors. Names are prefixed with their platform.
 //
-// Beside the fakes it holds what the platforms' tests share: a big,
-// hostile digest and the lines its messages must hold (digest.go), the
-// check of a failed send's error (messenger.go), and SlackReadBlocks to
-// read back a Slack message.
+// Beside the fakes it holds what the platforms' tests share: the worked
+// example's alert (alert.go), a big, hostile digest and the lines its
+// messages must hold (digest.go), the check of a failed send's error
+// (messenger.go), and SlackReadBlocks to read back a Slack message.
 //
 // The fakes hold no global state; each test starts its own.
 package bottest

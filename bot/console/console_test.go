@@ -12,33 +12,11 @@ import (
 	"time"
 
 	"github.com/alertbot/alertbot/bot"
+	"github.com/alertbot/alertbot/bot/bottest"
 	"github.com/alertbot/alertbot/bot/console"
 )
 
-const story = `Iraq's foreign ministry on Saturday summoned the US chargé d'affaires in Baghdad and handed her a note of protest over the overnight strikes.`
-
 var msk = time.FixedZone("MSK", 3*60*60)
-
-func summonsAlert() *bot.Alert {
-	span := func(w string) bot.Span {
-		i := strings.Index(story, w)
-		return bot.Span{Start: i, End: i + len(w)}
-	}
-	return &bot.Alert{
-		ID:          7,
-		RuleID:      "diplomat-summoned",
-		RuleTitle:   "Diplomat summoned",
-		Ruleset:     "diplomacy",
-		Severity:    "high",
-		Title:       "Iraq summons US chargé d'affaires over strikes",
-		URL:         "https://example.org/news/1",
-		Source:      "tass-en",
-		SourceTitle: "TASS",
-		Snippet:     bot.NewSnippet(story, []bot.Span{span("summoned"), span("chargé d'affaires")}, 200),
-		Countries:   []string{"IQ", "US"},
-		Published:   time.Date(2024, 2, 3, 14, 5, 0, 0, time.UTC),
-	}
-}
 
 func floodAlert() *bot.Alert {
 	a := &bot.Alert{
@@ -61,7 +39,7 @@ func TestSend(t *testing.T) {
 	}{
 		{
 			name:  "Plain",
-			alert: summonsAlert(),
+			alert: bottest.SampleAlert(),
 			opts:  []console.Option{console.WithLocation(msk)},
 			want: "HIGH Diplomat summoned · diplomat-summoned\n" +
 				"  Iraq summons US chargé d'affaires over strikes <https://example.org/news/1>\n" +
@@ -71,7 +49,7 @@ func TestSend(t *testing.T) {
 		},
 		{
 			name:  "Colour",
-			alert: summonsAlert(),
+			alert: bottest.SampleAlert(),
 			opts:  []console.Option{console.WithLocation(msk), console.WithColor(true)},
 			want: "\x1b[1;31mHIGH\x1b[0m \x1b[1mDiplomat summoned\x1b[0m · \x1b[2mdiplomat-summoned\x1b[0m\n" +
 				"  Iraq summons US chargé d'affaires over strikes <\x1b[4mhttps://example.org/news/1\x1b[0m>\n" +
@@ -162,7 +140,7 @@ func TestColourDetection(t *testing.T) {
 			t.Setenv("NO_COLOR", tt.noColor)
 			t.Setenv("TERM", tt.term)
 			c := console.New(tt.w, tt.opts...)
-			if got := strings.Contains(c.Render(summonsAlert()), "\x1b["); got != tt.want {
+			if got := strings.Contains(c.Render(bottest.SampleAlert()), "\x1b["); got != tt.want {
 				t.Errorf("colour = %v, want %v", got, tt.want)
 			}
 		})
@@ -173,7 +151,7 @@ func TestSendNoColourIntoBuffer(t *testing.T) {
 	t.Setenv("NO_COLOR", "")
 	t.Setenv("TERM", "xterm-256color")
 	var buf bytes.Buffer
-	if err := console.New(&buf).Send(context.Background(), "console", summonsAlert()); err != nil {
+	if err := console.New(&buf).Send(context.Background(), "console", bottest.SampleAlert()); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(buf.String(), "\x1b") {
@@ -184,11 +162,11 @@ func TestSendNoColourIntoBuffer(t *testing.T) {
 func TestSendConcurrentAlertsStayWhole(t *testing.T) {
 	var buf bytes.Buffer
 	c := console.New(&buf, console.WithLocation(msk))
-	one := c.Render(summonsAlert())
+	one := c.Render(bottest.SampleAlert())
 	var wg sync.WaitGroup
 	for range 20 {
 		wg.Go(func() {
-			if err := c.Send(context.Background(), "console", summonsAlert()); err != nil {
+			if err := c.Send(context.Background(), "console", bottest.SampleAlert()); err != nil {
 				t.Error(err)
 			}
 		})
@@ -207,13 +185,13 @@ func TestSendErrors(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var buf bytes.Buffer
-	if err := console.New(&buf).Send(ctx, "console", summonsAlert()); !errors.Is(err, context.Canceled) {
+	if err := console.New(&buf).Send(ctx, "console", bottest.SampleAlert()); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: err = %v, want context.Canceled", err)
 	}
 	if buf.Len() != 0 {
 		t.Errorf("cancelled send wrote %q", buf.String())
 	}
-	err := console.New(failingWriter{}).Send(context.Background(), "console", summonsAlert())
+	err := console.New(failingWriter{}).Send(context.Background(), "console", bottest.SampleAlert())
 	if err == nil || !strings.HasPrefix(err.Error(), "console: send alert 7: ") {
 		t.Errorf("write error: err = %v", err)
 	}

@@ -16,29 +16,7 @@ import (
 
 const token = "xoxb-1234-secret-token"
 
-const story = `Iraq's foreign ministry on Saturday summoned the US chargé d'affaires in Baghdad and handed her a note of protest over the overnight strikes.`
-
 var msk = time.FixedZone("MSK", 3*60*60)
-
-func summonsAlert() *bot.Alert {
-	span := func(w string) bot.Span {
-		i := strings.Index(story, w)
-		return bot.Span{Start: i, End: i + len(w)}
-	}
-	return &bot.Alert{
-		ID:          7,
-		RuleID:      "diplomat-summoned",
-		RuleTitle:   "Diplomat summoned",
-		Severity:    "high",
-		Title:       "Iraq summons US chargé d'affaires over strikes",
-		URL:         "https://example.org/news/1",
-		Source:      "tass-en",
-		SourceTitle: "TASS",
-		Snippet:     bot.NewSnippet(story, []bot.Span{span("summoned"), span("chargé d'affaires")}, 200),
-		Countries:   []string{"IQ", "US"},
-		Published:   time.Date(2024, 2, 3, 14, 5, 0, 0, time.UTC),
-	}
-}
 
 // clock is a slack.Clock whose Sleep moves it on at once, and which
 // records the sleeps.
@@ -82,7 +60,7 @@ func (c *clock) Slept() []time.Duration {
 func TestSendArrivesOnce(t *testing.T) {
 	s := bottest.NewSlackServer(t, bottest.SlackWithToken(token))
 	m := slack.New(token, s.APIURL(), slack.WithLocation(msk))
-	if err := m.Send(context.Background(), "slack:C0123", summonsAlert()); err != nil {
+	if err := m.Send(context.Background(), "slack:C0123", bottest.SampleAlert()); err != nil {
 		t.Fatal(err)
 	}
 	posts := s.Posts()
@@ -196,7 +174,7 @@ func TestSendErrors(t *testing.T) {
 			s := bottest.NewSlackServer(t)
 			s.Fail("CX", tt.failure)
 			m := slack.New(token, s.APIURL())
-			err := m.Send(context.Background(), tt.chat, summonsAlert())
+			err := m.Send(context.Background(), tt.chat, bottest.SampleAlert())
 			bottest.CheckSendError(t, err, tt.wantWait, tt.wantGone)
 			if !strings.Contains(err.Error(), tt.wantText) {
 				t.Errorf("err = %q, want it to hold %q", err, tt.wantText)
@@ -218,19 +196,19 @@ func TestSendHoldsAfter429(t *testing.T) {
 	ctx := context.Background()
 
 	var wait *bot.RetryAfter
-	if err := m.Send(ctx, "slack:C1", summonsAlert()); !errors.As(err, &wait) || wait.Wait != 30*time.Second {
+	if err := m.Send(ctx, "slack:C1", bottest.SampleAlert()); !errors.As(err, &wait) || wait.Wait != 30*time.Second {
 		t.Fatalf("first send: %v, want RetryAfter 30s", err)
 	}
 	c.Add(10 * time.Second)
 	// Held: not even asked.
-	if err := m.Send(ctx, "slack:C1", summonsAlert()); !errors.As(err, &wait) || wait.Wait != 20*time.Second {
+	if err := m.Send(ctx, "slack:C1", bottest.SampleAlert()); !errors.As(err, &wait) || wait.Wait != 20*time.Second {
 		t.Errorf("held send: %v, want RetryAfter 20s", err)
 	}
-	if err := m.Send(ctx, "slack:C2", summonsAlert()); err != nil {
+	if err := m.Send(ctx, "slack:C2", bottest.SampleAlert()); err != nil {
 		t.Errorf("another channel: %v", err)
 	}
 	c.Add(20 * time.Second)
-	if err := m.Send(ctx, "slack:C1", summonsAlert()); err != nil {
+	if err := m.Send(ctx, "slack:C1", bottest.SampleAlert()); err != nil {
 		t.Errorf("after the wait: %v", err)
 	}
 	var got []string
@@ -249,11 +227,11 @@ func TestSendPacesBurst(t *testing.T) {
 	m := slack.New(token, s.APIURL(), slack.WithClock(c))
 	const n = 10
 	for i := range n {
-		if err := m.Send(context.Background(), "slack:C1", summonsAlert()); err != nil {
+		if err := m.Send(context.Background(), "slack:C1", bottest.SampleAlert()); err != nil {
 			t.Fatalf("send %d: %v", i, err)
 		}
 	}
-	if err := m.Send(context.Background(), "slack:C2", summonsAlert()); err != nil {
+	if err := m.Send(context.Background(), "slack:C2", bottest.SampleAlert()); err != nil {
 		t.Fatalf("another channel: %v", err)
 	}
 	if got := len(s.Accepted()); got != n+1 {
@@ -289,7 +267,7 @@ func TestSendWithoutPacingHits429(t *testing.T) {
 	var limited int
 	for range 10 {
 		var wait *bot.RetryAfter
-		if err := m.Send(context.Background(), "slack:C1", summonsAlert()); errors.As(err, &wait) {
+		if err := m.Send(context.Background(), "slack:C1", bottest.SampleAlert()); errors.As(err, &wait) {
 			limited++
 		}
 	}
@@ -312,7 +290,7 @@ func TestSendPacingRealTime(t *testing.T) {
 	var wg sync.WaitGroup
 	for range n {
 		wg.Go(func() {
-			if err := m.Send(ctx, "slack:C1", summonsAlert()); err != nil {
+			if err := m.Send(ctx, "slack:C1", bottest.SampleAlert()); err != nil {
 				t.Error(err)
 			}
 		})
@@ -330,18 +308,18 @@ func TestSendWaitBeyondDeadline(t *testing.T) {
 	c := newClock()
 	s := bottest.NewSlackServer(t, bottest.SlackWithClock(c.Now))
 	m := slack.New(token, s.APIURL(), slack.WithClock(c), slack.WithPace(time.Minute, 1))
-	if err := m.Send(context.Background(), "slack:C1", summonsAlert()); err != nil {
+	if err := m.Send(context.Background(), "slack:C1", bottest.SampleAlert()); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var wait *bot.RetryAfter
-	if err := m.Send(ctx, "slack:C1", summonsAlert()); !errors.As(err, &wait) || wait.Wait != time.Minute {
+	if err := m.Send(ctx, "slack:C1", bottest.SampleAlert()); !errors.As(err, &wait) || wait.Wait != time.Minute {
 		t.Errorf("err = %v, want RetryAfter 1m", err)
 	}
 	// The refused send did not take a turn: a minute on, one may go.
 	c.Add(time.Minute)
-	if err := m.Send(ctx, "slack:C1", summonsAlert()); err != nil {
+	if err := m.Send(ctx, "slack:C1", bottest.SampleAlert()); err != nil {
 		t.Errorf("after a minute: %v", err)
 	}
 	if got := len(s.Posts()); got != 2 {
@@ -352,12 +330,12 @@ func TestSendWaitBeyondDeadline(t *testing.T) {
 func TestSendCancelled(t *testing.T) {
 	s := bottest.NewSlackServer(t)
 	m := slack.New(token, s.APIURL(), slack.WithPace(time.Hour, 1))
-	if err := m.Send(context.Background(), "slack:C1", summonsAlert()); err != nil {
+	if err := m.Send(context.Background(), "slack:C1", bottest.SampleAlert()); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- m.Send(ctx, "slack:C1", summonsAlert()) }()
+	go func() { done <- m.Send(ctx, "slack:C1", bottest.SampleAlert()) }()
 	cancel()
 	select {
 	case err := <-done:
@@ -375,7 +353,7 @@ func TestSendCancelled(t *testing.T) {
 func TestNewAddsSlash(t *testing.T) {
 	s := bottest.NewSlackServer(t)
 	m := slack.New(token, strings.TrimSuffix(s.APIURL(), "/"))
-	if err := m.Send(context.Background(), "slack:C1", summonsAlert()); err != nil {
+	if err := m.Send(context.Background(), "slack:C1", bottest.SampleAlert()); err != nil {
 		t.Fatal(err)
 	}
 }

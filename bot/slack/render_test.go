@@ -11,28 +11,15 @@ import (
 	"github.com/alertbot/alertbot/bot/bottest"
 )
 
-const story = `Iraq's foreign ministry on Saturday summoned the US chargé d'affaires in Baghdad and handed her a note of protest over the overnight strikes.`
-
 var msk = time.FixedZone("MSK", 3*60*60)
 
+// summonsAlert is bottest.SampleAlert with a rule id and a link that
+// the renderer must escape.
 func summonsAlert() *bot.Alert {
-	span := func(w string) bot.Span {
-		i := strings.Index(story, w)
-		return bot.Span{Start: i, End: i + len(w)}
-	}
-	return &bot.Alert{
-		ID:          7,
-		RuleID:      "diplomat_summoned",
-		RuleTitle:   "Diplomat summoned",
-		Severity:    "high",
-		Title:       "Iraq summons US chargé d'affaires over strikes",
-		URL:         "https://example.org/news/1?a=1&b=2",
-		Source:      "tass-en",
-		SourceTitle: "TASS",
-		Snippet:     bot.NewSnippet(story, []bot.Span{span("summoned"), span("chargé d'affaires")}, 200),
-		Countries:   []string{"IQ", "US"},
-		Published:   time.Date(2024, 2, 3, 14, 5, 0, 0, time.UTC),
-	}
+	a := bottest.SampleAlert()
+	a.RuleID = "diplomat_summoned"
+	a.URL = "https://example.org/news/1?a=1&b=2"
+	return a
 }
 
 // texts lists a message's texts, one per block (context elements joined

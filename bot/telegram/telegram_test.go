@@ -25,30 +25,7 @@ import (
 
 const token = "987654321:AAHsecretTOKEN_xyz-123"
 
-const story = `Iraq's foreign ministry on Saturday summoned the US chargé d'affaires in Baghdad and handed her a note of protest over the overnight strikes.`
-
 var msk = time.FixedZone("MSK", 3*60*60)
-
-func summonsAlert() *bot.Alert {
-	span := func(w string) bot.Span {
-		i := strings.Index(story, w)
-		return bot.Span{Start: i, End: i + len(w)}
-	}
-	return &bot.Alert{
-		ID:          7,
-		RuleID:      "diplomat-summoned",
-		RuleTitle:   "Diplomat summoned",
-		Ruleset:     "diplomacy",
-		Severity:    "high",
-		Title:       "Iraq summons US chargé d'affaires over strikes",
-		URL:         "https://example.org/news/1",
-		Source:      "tass-en",
-		SourceTitle: "TASS",
-		Snippet:     bot.NewSnippet(story, []bot.Span{span("summoned"), span("chargé d'affaires")}, 200),
-		Countries:   []string{"IQ", "US"},
-		Published:   time.Date(2024, 2, 3, 14, 5, 0, 0, time.UTC),
-	}
-}
 
 // start returns a fake listening on loopback and a Messenger for it.
 func start(t *testing.T, opts ...bottest.TelegramOption) (*bottest.TelegramServer, *telegram.Messenger) {
@@ -75,7 +52,7 @@ func inMemory(t *testing.T) (*bottest.TelegramServer, *telegram.Messenger) {
 
 func TestSend(t *testing.T) {
 	srv, m := start(t)
-	if err := m.Send(context.Background(), "telegram:555000111", summonsAlert()); err != nil {
+	if err := m.Send(context.Background(), "telegram:555000111", bottest.SampleAlert()); err != nil {
 		t.Fatal(err)
 	}
 	sent := srv.Sent()
@@ -131,7 +108,7 @@ func TestSendHostileText(t *testing.T) {
 	srv, m := start(t)
 	for i, s := range hostile {
 		t.Run(s, func(t *testing.T) {
-			a := summonsAlert()
+			a := bottest.SampleAlert()
 			a.Title = "Title " + s + " end"
 			a.RuleTitle, a.RuleID, a.SourceTitle = s, s, s
 			text := "Before " + s + " after"
@@ -176,7 +153,7 @@ func TestRenderLinks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {
-			a := summonsAlert()
+			a := bottest.SampleAlert()
 			a.URL = tt.url
 			text, entities, err := bottest.TelegramParseHTML(telegram.Render(a, nil))
 			if err != nil {
@@ -241,7 +218,7 @@ func TestRenderLength(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := summonsAlert()
+			a := bottest.SampleAlert()
 			tt.alter(a)
 			out := telegram.Render(a, msk)
 			if len(out) > 32768 {
@@ -285,7 +262,7 @@ func TestRenderLength(t *testing.T) {
 // takes it.
 func TestSendLong(t *testing.T) {
 	srv, m := start(t)
-	a := summonsAlert()
+	a := bottest.SampleAlert()
 	a.Snippet = bot.Snippet{Text: strings.Repeat("<b>&amp;\"x\" ", 500)[:5000]}
 	if err := m.Send(context.Background(), "telegram:555", a); err != nil {
 		t.Fatal(err)
@@ -331,7 +308,7 @@ func TestSendErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, m := start(t)
 			srv.FailChat(-4001, tt.fail)
-			err := m.Send(context.Background(), "telegram:-4001", summonsAlert())
+			err := m.Send(context.Background(), "telegram:-4001", bottest.SampleAlert())
 			checkSendError(t, err, "telegram:-4001", tt.wait, tt.gone, tt.migrateTo)
 			if tt.message != "" && err.Error() != tt.message {
 				t.Errorf("error = %q, want %q", err, tt.message)
@@ -367,7 +344,7 @@ func TestSendWaitsOutFloods(t *testing.T) {
 			if attempt > 10 {
 				t.Fatal("no end to the storm")
 			}
-			err := m.Send(context.Background(), "telegram:-1001000000001", summonsAlert())
+			err := m.Send(context.Background(), "telegram:-1001000000001", bottest.SampleAlert())
 			var ra *bot.RetryAfter
 			if errors.As(err, &ra) {
 				waits = append(waits, ra.Wait)
@@ -393,11 +370,11 @@ func TestSendWaitsOutFloods(t *testing.T) {
 		// not by Telegram.
 		srv.FailNext(1, bottest.TelegramTooManyRequests(5))
 		time.Sleep(time.Second)
-		if err := m.Send(context.Background(), "telegram:-1001000000001", summonsAlert()); err == nil {
+		if err := m.Send(context.Background(), "telegram:-1001000000001", bottest.SampleAlert()); err == nil {
 			t.Fatal("no error from the 429")
 		}
 		start = time.Now()
-		if err := m.Send(context.Background(), "telegram:-1001000000001", summonsAlert()); err != nil {
+		if err := m.Send(context.Background(), "telegram:-1001000000001", bottest.SampleAlert()); err != nil {
 			t.Fatal(err)
 		}
 		if got := time.Since(start); got != 5*time.Second {
@@ -411,7 +388,7 @@ func TestSendWaitsOutFloods(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
 		start = time.Now()
-		err := m.Send(ctx, "telegram:-1001000000001", summonsAlert())
+		err := m.Send(ctx, "telegram:-1001000000001", bottest.SampleAlert())
 		var ra *bot.RetryAfter
 		if !errors.As(err, &ra) || ra.Wait != telegram.ChatInterval {
 			t.Errorf("Send with a short deadline: %v, want RetryAfter %v", err, telegram.ChatInterval)
@@ -422,7 +399,7 @@ func TestSendWaitsOutFloods(t *testing.T) {
 		// A ctx cancelled while waiting ends the wait.
 		ctx2, cancel2 := context.WithCancel(context.Background())
 		time.AfterFunc(300*time.Millisecond, cancel2)
-		if err := m.Send(ctx2, "telegram:-1001000000001", summonsAlert()); !errors.Is(err, context.Canceled) {
+		if err := m.Send(ctx2, "telegram:-1001000000001", bottest.SampleAlert()); !errors.Is(err, context.Canceled) {
 			t.Errorf("Send with a cancelled ctx: %v, want context.Canceled", err)
 		}
 		if n := len(srv.Sent()); n != 2 {
@@ -447,7 +424,7 @@ func TestSendTopics(t *testing.T) {
 		srv, m := inMemory(t)
 		srv.AddForumTopic(-1001234567890, 3)
 		for _, tt := range tests {
-			err := m.Send(context.Background(), tt.chat, summonsAlert())
+			err := m.Send(context.Background(), tt.chat, bottest.SampleAlert())
 			if (err != nil) != tt.wantErr {
 				t.Errorf("%s: Send: %v, want error %v", tt.chat, err, tt.wantErr)
 			}
@@ -466,7 +443,7 @@ func TestSendTopics(t *testing.T) {
 func TestBadChat(t *testing.T) {
 	_, m := start(t)
 	for _, chat := range []string{"slack:C123", "telegram:", "telegram:abc", "telegram:0", "telegram:-100/x", "telegram:-100/0", "telegram:-100/-3"} {
-		err := m.Send(context.Background(), chat, summonsAlert())
+		err := m.Send(context.Background(), chat, bottest.SampleAlert())
 		if err == nil || errors.Is(err, bot.ErrChatGone) {
 			t.Errorf("Send(%q) = %v, want a plain error", chat, err)
 		}
@@ -542,7 +519,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 				t.Fatal(err)
 			}
 			ts.Close()
-			return m.Send(context.Background(), "telegram:555", summonsAlert())
+			return m.Send(context.Background(), "telegram:555", bottest.SampleAlert())
 		}},
 		{"send, cancelled", func(t *testing.T) error {
 			srv := bottest.StartTelegramServer(t, token)
@@ -552,7 +529,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel()
-			return m.Send(ctx, "telegram:555", summonsAlert())
+			return m.Send(ctx, "telegram:555", bottest.SampleAlert())
 		}},
 		{"send, not JSON", func(t *testing.T) error {
 			srv := bottest.NewTelegramServer(token)
@@ -568,7 +545,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return m.Send(context.Background(), "telegram:555", summonsAlert())
+			return m.Send(context.Background(), "telegram:555", bottest.SampleAlert())
 		}},
 		{"send, 401", func(t *testing.T) error {
 			srv := bottest.StartTelegramServer(t, token)
@@ -577,7 +554,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 				t.Fatal(err)
 			}
 			srv.FailNext(1, bottest.TelegramError{Code: 401, Description: "Unauthorized"})
-			return m.Send(context.Background(), "telegram:555", summonsAlert())
+			return m.Send(context.Background(), "telegram:555", bottest.SampleAlert())
 		}},
 		{"send, 429", func(t *testing.T) error {
 			srv := bottest.StartTelegramServer(t, token)
@@ -586,7 +563,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 				t.Fatal(err)
 			}
 			srv.FailNext(1, bottest.TelegramTooManyRequests(3))
-			return m.Send(context.Background(), "telegram:555", summonsAlert())
+			return m.Send(context.Background(), "telegram:555", bottest.SampleAlert())
 		}},
 	}
 	for _, tt := range tests {
@@ -647,7 +624,7 @@ func TestSendPacing(t *testing.T) {
 					total += n
 					for range n {
 						wg.Go(func() {
-							if err := m.Send(context.Background(), chat, summonsAlert()); err != nil {
+							if err := m.Send(context.Background(), chat, bottest.SampleAlert()); err != nil {
 								errs <- err
 							}
 						})

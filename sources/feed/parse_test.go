@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/alertbot/alertbot/sources"
+	"github.com/alertbot/alertbot/sources/sourcestest"
 )
 
 // now is the fetch time of every test parse.
@@ -394,7 +395,7 @@ func TestParse(t *testing.T) {
 			if got.Format != tt.wantFormat {
 				t.Errorf("Format = %q, want %q", got.Format, tt.wantFormat)
 			}
-			compareItems(t, got.Items, tt.wantItems)
+			sourcestest.CheckItems(t, got.Items, tt.wantItems)
 		})
 	}
 }
@@ -416,40 +417,6 @@ var interfaxItems = []sources.Item{{
 	Lang:      "ru",
 	Published: at("2024-02-03T08:40:00Z"),
 }}
-
-func compareItems(t *testing.T, got, want []sources.Item) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Errorf("got %d items, want %d", len(got), len(want))
-	}
-	for i := range min(len(got), len(want)) {
-		g, w := got[i], want[i]
-		if g.Source != w.Source {
-			t.Errorf("item %d: Source = %q, want %q", i, g.Source, w.Source)
-		}
-		if g.ID != w.ID {
-			t.Errorf("item %d: ID = %q, want %q", i, g.ID, w.ID)
-		}
-		if g.URL != w.URL {
-			t.Errorf("item %d: URL = %q, want %q", i, g.URL, w.URL)
-		}
-		if g.Title != w.Title {
-			t.Errorf("item %d: Title = %q, want %q", i, g.Title, w.Title)
-		}
-		if g.Text != w.Text {
-			t.Errorf("item %d: Text = %q, want %q", i, g.Text, w.Text)
-		}
-		if g.Lang != w.Lang {
-			t.Errorf("item %d: Lang = %q, want %q", i, g.Lang, w.Lang)
-		}
-		if !g.Published.Equal(w.Published) {
-			t.Errorf("item %d: Published = %v, want %v", i, g.Published, w.Published)
-		}
-		if g.Published.Location() != time.UTC {
-			t.Errorf("item %d: Published in %v, want UTC", i, g.Published.Location())
-		}
-	}
-}
 
 func TestParseDates(t *testing.T) {
 	want := map[string]time.Time{

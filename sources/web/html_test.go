@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/alertbot/alertbot/sources"
+	"github.com/alertbot/alertbot/sources/sourcestest"
 )
 
 var (
@@ -40,37 +41,6 @@ var enSelectors = Selectors{
 	Link:  "h3.news-title a",
 	Date:  ".news-date",
 	Text:  "p.news-summary",
-}
-
-func checkItems(t *testing.T, got, want []sources.Item) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Errorf("got %d items, want %d", len(got), len(want))
-	}
-	for i := range min(len(got), len(want)) {
-		g, w := got[i], want[i]
-		if g.Source != w.Source {
-			t.Errorf("item %d: Source = %q, want %q", i, g.Source, w.Source)
-		}
-		if g.ID != w.ID {
-			t.Errorf("item %d: ID = %q, want %q", i, g.ID, w.ID)
-		}
-		if g.URL != w.URL {
-			t.Errorf("item %d: URL = %q, want %q", i, g.URL, w.URL)
-		}
-		if g.Title != w.Title {
-			t.Errorf("item %d: Title = %q, want %q", i, g.Title, w.Title)
-		}
-		if g.Text != w.Text {
-			t.Errorf("item %d: Text = %q, want %q", i, g.Text, w.Text)
-		}
-		if g.Lang != w.Lang {
-			t.Errorf("item %d: Lang = %q, want %q", i, g.Lang, w.Lang)
-		}
-		if !g.Published.Equal(w.Published) || g.Published.Location() != time.UTC {
-			t.Errorf("item %d: Published = %v, want %v in UTC", i, g.Published, w.Published)
-		}
-	}
 }
 
 func TestHTMLParse(t *testing.T) {
@@ -170,7 +140,7 @@ func TestHTMLParse(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
-			checkItems(t, got, tt.want)
+			sourcestest.CheckItems(t, got, tt.want)
 		})
 	}
 }

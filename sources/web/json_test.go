@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/alertbot/alertbot/sources"
+	"github.com/alertbot/alertbot/sources/sourcestest"
 )
 
 var wpFields = Fields{ID: "id", Title: "title.rendered", Link: "link", Date: "date", Text: "content.rendered"}
@@ -92,7 +93,7 @@ func TestJSONParse(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
-			checkItems(t, got, tt.want)
+			sourcestest.CheckItems(t, got, tt.want)
 		})
 	}
 }
