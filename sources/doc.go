@@ -2,7 +2,9 @@
 // source yields, how an item is identified, the HTTP client sources fetch
 // with, the Source interface each kind implements, and the Poller that
 // drives them. Each subpackage reads one kind of source (sources/feed:
-// RSS, Atom and JSON Feed).
+// RSS, Atom and JSON Feed; sources/telegram, sources/web), but for
+// sources/htmltext, the HTML-to-text they share, and sources/sourcestest,
+// the item check their tests share.
 //
 // # Items
 //
