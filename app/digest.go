@@ -45,8 +45,8 @@ type digests struct {
 	jobs *river.Client[*sql.Tx]
 	now  func() time.Time
 	log  *slog.Logger
-	wake chan struct{} // a schedule changed: scan now
-	done prometheus.Counter
+	wake chan struct{}      // a schedule changed: scan now
+	done prometheus.Counter // digests done, for /metrics; nil: not counted
 
 	mu    sync.Mutex
 	zones map[string]*time.Location // chat -> the zone of its digest, as last scanned
@@ -335,7 +335,9 @@ func (d *digests) FinishDigest(ctx context.Context, chat string, due time.Time, 
 	if err := d.st.FinishDigest(ctx, chat, due, alerts); err != nil {
 		return err
 	}
-	d.done.Inc()
+	if d.done != nil {
+		d.done.Inc()
+	}
 	return nil
 }
 
@@ -410,7 +412,7 @@ func ManualDigest(ctx context.Context, cfg *Config, opt Options, chat string, si
 	}
 	var cur atomic.Pointer[running]
 	cur.Store(newRunning(cfg, lib, nil))
-	d := newDigests(st, &cur, time.Now, opt.Logger, newMetrics(st.QueueDepth).digests)
+	d := newDigests(st, &cur, time.Now, opt.Logger, nil) // no /metrics here
 
 	now := d.now().UTC().Truncate(time.Second)
 	from := now.Add(-since)
